@@ -1,0 +1,64 @@
+/**
+ * `@keyscope/core`: API-key authentication (HTTP Basic and HS256 JWT) and scoped authorization for
+ * any Node.js HTTP API, with no framework in it. Start with `createAuthenticator` and a store.
+ */
+export {
+  type AuthenticateOptions,
+  authenticateRequest,
+  createGuard,
+  type ErrorResponse,
+  type GuardAccess,
+  type RequireScopeOptions,
+  resolveAuthenticator,
+  toErrorResponse,
+} from './adapter-kit.js';
+export {
+  type Authenticator,
+  type AuthenticatorOptions,
+  createAuthenticator,
+  type RejectionEvent,
+} from './authenticate.js';
+export { type AuthorizeOptions, authorize, isScope } from './authorize.js';
+export { type Challenges, createChallenges, DEFAULT_REALM } from './challenge.js';
+export {
+  AuthError,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+  ConfigurationError,
+  type CredentialMethod,
+  CredentialsRequiredError,
+  type ErrorBody,
+  ForbiddenError,
+  InvalidCredentialsError,
+  KeysFileError,
+  MalformedAuthorizationError,
+  RateLimitedError,
+  type RejectionReason,
+  StoreUnavailableError,
+} from './errors.js';
+export {
+  MAX_AUTHORIZATION_LENGTH,
+  type ParseAuthorizationOptions,
+  type ParsedAuthorization,
+  parseAuthorization,
+} from './parse-authorization.js';
+export { type FileKeyStore, type FileStoreOptions, openFileStore } from './stores/file.js';
+export {
+  type AppEntry,
+  type KeyEntry,
+  type KeysDocument,
+  type ServiceAccountEntry,
+  validateKeysDocument,
+} from './stores/keys-document.js';
+export { createMemoryStore, type MemoryKeyStore } from './stores/memory.js';
+export type {
+  AuthContext,
+  AuthRequest,
+  Entity,
+  EntityType,
+  KeyRecord,
+  KeyStore,
+  Resource,
+  Scope,
+} from './types.js';
+export type { TokenAlgorithm } from './verify-token.js';

@@ -1,0 +1,22 @@
+/**
+ * The list of test projects: one per package and example. `vitest.config.ts` imports it as
+ * `test.projects` (Vitest 4 no longer reads this file by itself).
+ */
+import { fileURLToPath } from 'node:url';
+
+const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Workspace packages resolve to their sources, so tests and coverage see the TypeScript. */
+export const alias = {
+  '@keyscope/core': root('./packages/core/src/index.ts'),
+  '@keyscope/express': root('./packages/express/src/index.ts'),
+  '@keyscope/koa': root('./packages/koa/src/index.ts'),
+  '@keyscope/test-kit': root('./packages/test-kit/src/index.ts'),
+};
+
+export default [
+  {
+    resolve: { alias },
+    test: { name: 'core', root: root('./packages/core'), include: ['test/**/*.test.ts'] },
+  },
+];
