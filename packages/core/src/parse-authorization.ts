@@ -32,7 +32,7 @@ export interface ParseAuthorizationOptions {
   readonly refusals?: Refusals;
 }
 
-const SCHEME_AND_REST = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +([^]*))?$/;
+const SCHEME_AND_REST = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +([\s\S]*))?$/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 7617 forbids control characters

@@ -197,8 +197,7 @@ function label(section: string, index: number, raw: unknown): string {
 }
 
 function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters for display
   return JSON.stringify(text.slice(0, 64))
     .slice(1, -1)
-    .replace(/[\u0000-\u001f]/g, '?');
+    .replace(/\p{Cc}/gu, '?');
 }
