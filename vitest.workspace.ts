@@ -10,6 +10,7 @@ const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export const alias = {
   '@keyscope/core': root('./packages/core/src/index.ts'),
   '@keyscope/express': root('./packages/express/src/index.ts'),
+  '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
   '@keyscope/koa': root('./packages/koa/src/index.ts'),
   '@keyscope/test-kit': root('./packages/test-kit/src/index.ts'),
 };
@@ -18,5 +19,25 @@ export default [
   {
     resolve: { alias },
     test: { name: 'core', root: root('./packages/core'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'fetch', root: root('./packages/fetch'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-fastify',
+      root: root('./examples/fastify'),
+      include: ['test/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-node-http',
+      root: root('./examples/node-http'),
+      include: ['test/**/*.test.ts'],
+    },
   },
 ];
