@@ -40,4 +40,28 @@ export default [
       include: ['test/**/*.test.ts'],
     },
   },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-express',
+      root: root('./examples/express'),
+      include: ['test/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-koa',
+      root: root('./examples/koa'),
+      include: ['test/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-existing-express-app',
+      root: root('./examples/existing-express-app'),
+      include: ['test/**/*.test.ts'],
+    },
+  },
 ];
