@@ -1,0 +1,128 @@
+/**
+ * A keyscope adapter for plain `node:http`, written only against core's adapter kit: it wraps a
+ * route handler so that the handler runs only for an authenticated (or scoped) caller, hands it
+ * the `AuthContext`, and answers every refusal exactly as the contract says (status,
+ * `WWW-Authenticate`, JSON body). Copy it into your own server; it is the whole adapter.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type AuthContext,
+  type AuthenticateOptions,
+  authenticateRequest,
+  createGuard,
+  type GuardAccess,
+  type RequireScopeOptions,
+  resolveAuthenticator,
+  type Scope,
+  toErrorResponse,
+} from '@keyscope/core';
+
+/** Route parameters, as the router found them. */
+export type RouteParams = Readonly<Record<string, string | undefined>>;
+
+/** What a protected handler gets besides `req` and `res`. */
+export interface RouteContext {
+  readonly auth: AuthContext;
+  readonly params: RouteParams;
+}
+
+/** A handler as the router calls it. */
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: RouteParams,
+) => void | Promise<void>;
+
+/** A handler that runs only once the caller is authenticated (and allowed). */
+export type ProtectedHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: RouteContext,
+) => void | Promise<void>;
+
+/** What a guard reads: the request and its route parameters, and the context once found. */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly params: RouteParams;
+  auth?: AuthContext;
+}
+
+const access: GuardAccess<Exchange> = {
+  // Every raw value: a second Authorization header is refused (400), never ignored.
+  request: ({ req }) => ({ authorization: req.headersDistinct.authorization, method: req.method }),
+  getContext: (exchange) => exchange.auth,
+  setContext: (exchange, auth) => {
+    exchange.auth = auth;
+  },
+  resource: ({ params }) => ({ appId: params.appId, userId: params.userId }),
+};
+
+/**
+ * Answers an error as the contract says: an `AuthError` with its status, headers and JSON body;
+ * anything else as a 500 `internal_error` that reveals nothing.
+ *
+ * @example
+ * ```ts
+ * sendError(res, new Error('boom')); // 500 {"errors":[{"code":"internal_error",...}]}
+ * ```
+ */
+export function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const { status, headers, body } = toErrorResponse(error);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Runs `handler` only for a caller with any valid credential.
+ *
+ * @throws {ConfigurationError} at set-up when the options are invalid.
+ * @example
+ * ```ts
+ * router.get('/v2/whoami', authenticate((_req, res, { auth }) => res.end(auth.keyId), { authenticator }));
+ * ```
+ */
+export function authenticate(
+  handler: ProtectedHandler,
+  options: AuthenticateOptions,
+): RouteHandler {
+  const authenticator = resolveAuthenticator(options);
+  return async function authenticated(req, res, params) {
+    let auth: AuthContext;
+    try {
+      auth = (await authenticateRequest(authenticator, req, access.request({ req, params })))!;
+    } catch (error) {
+      return sendError(res, error);
+    }
+    await handler(req, res, { auth, params });
+  };
+}
+
+/**
+ * Runs `handler` only for a caller allowed at `scope` on the route's `:appId`/`:userId`.
+ *
+ * @throws {ConfigurationError} at set-up for an unknown scope or invalid options.
+ * @example
+ * ```ts
+ * router.get('/v2/apps/:appId', requireScope('app', (_req, res, { params }) => res.end(params.appId), { authenticator }));
+ * ```
+ */
+export function requireScope(
+  scope: Scope,
+  handler: ProtectedHandler,
+  options: RequireScopeOptions<Exchange>,
+): RouteHandler {
+  const check = createGuard(scope, access, options);
+  return async function scoped(req, res, params) {
+    let auth: AuthContext;
+    try {
+      auth = await check({ req, params });
+    } catch (error) {
+      return sendError(res, error);
+    }
+    await handler(req, res, { auth, params });
+  };
+}
