@@ -70,6 +70,24 @@ function throwAwayKey(alg: TokenAlgorithm): Promise<webcrypto.CryptoKey> {
 }
 
 const own = (object: object, name: string): boolean => Object.hasOwn(object, name);
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Three segments of canonical, unpadded base64url. jose decodes leniently (padding and non-zero
+ * unused bits are ignored), so without this check `token + "="`, or a signature whose last
+ * character differs only in its unused bits, would verify as the original token.
+ */
+function isCanonicalCompact(token: string): boolean {
+  const segments = token.split('.');
+  return (
+    segments.length === 3 &&
+    segments.every(
+      (segment) =>
+        BASE64URL.test(segment) &&
+        Buffer.from(segment, 'base64url').toString('base64url') === segment,
+    )
+  );
+}
 
 /**
  * Verifies a JWT and resolves key -> entity -> scope from its `scope` claim.
@@ -87,7 +105,7 @@ export async function verifyToken(
   const refuse = (reason: RejectionReason, keyId?: string, cause?: unknown) =>
     refusals.invalid('jwt', reason, { keyId, cause });
 
-  if (token.split('.').length !== 3) throw refuse('malformed_token');
+  if (!isCanonicalCompact(token)) throw refuse('malformed_token');
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(token) as Record<string, unknown>;
