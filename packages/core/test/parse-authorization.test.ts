@@ -4,12 +4,15 @@
  * of Basic credentials (canonical base64, UTF-8 without control characters, first-colon split).
  */
 import { describe, expect, it, vi } from 'vitest';
+import { createChallenges, MAX_AUTHORIZATION_LENGTH, parseAuthorization } from '../src/index.js';
 import {
-  createChallenges,
-  MAX_AUTHORIZATION_LENGTH,
-  parseAuthorization,
-} from '../src/index.js';
-import { basic, basicBytes, CHALLENGE, expectAuthError, refused, thrown } from './support/fixtures.js';
+  basic,
+  basicBytes,
+  CHALLENGE,
+  expectAuthError,
+  refused,
+  thrown,
+} from './support/fixtures.js';
 
 const parse = parseAuthorization;
 
@@ -36,9 +39,12 @@ describe('parseAuthorization: the scheme', () => {
     expect(parse(value)).toEqual({ scheme: 'basic', keyId: 'key', secret: 'secret' });
   });
 
-  it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])('Bearer scheme "%s" is case-insensitive', (s) => {
-    expect(parse(`${s} a.b.c`)).toEqual({ scheme: 'bearer', token: 'a.b.c' });
-  });
+  it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])(
+    'Bearer scheme "%s" is case-insensitive',
+    (s) => {
+      expect(parse(`${s} a.b.c`)).toEqual({ scheme: 'bearer', token: 'a.b.c' });
+    },
+  );
 
   it.each([1, 2, 7])('accepts %i space(s) between scheme and credentials', (n) => {
     expect(parse(`Bearer${' '.repeat(n)}a.b.c`)).toEqual({ scheme: 'bearer', token: 'a.b.c' });
@@ -76,7 +82,10 @@ describe('parseAuthorization: header grammar failures are 400', () => {
     ['a non-token character in the scheme', 'Bear@r a.b.c'],
     ['a comma-joined pair of values', 'Bearer a.b.c, Bearer d.e.f'],
   ])('%s', (_l, value) => {
-    expectAuthError(thrown(() => parse(value)), refused.malformed('malformed_header'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('malformed_header'),
+    );
   });
 
   it.each([
@@ -95,21 +104,33 @@ describe('parseAuthorization: header grammar failures are 400', () => {
     ['a non-ASCII character', 'Bearer a.b.ç'],
     ['a NUL character', 'Bearer a.b\u0000c'],
   ])('%s', (_l, value) => {
-    expectAuthError(thrown(() => parse(value)), refused.malformed('malformed_header'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('malformed_header'),
+    );
   });
 
   it('two Authorization values are 400 multiple_headers, even when both are valid', () => {
     const value = [basic('key', 'secret'), basic('key', 'secret')];
-    expectAuthError(thrown(() => parse(value)), refused.malformed('multiple_headers'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('multiple_headers'),
+    );
   });
 
   it('two Authorization values are refused even when one is empty', () => {
-    expectAuthError(thrown(() => parse(['', 'Bearer a.b.c'])), refused.malformed('multiple_headers'));
+    expectAuthError(
+      thrown(() => parse(['', 'Bearer a.b.c'])),
+      refused.malformed('multiple_headers'),
+    );
   });
 
   it('a list holding something else than a string is 400', () => {
     const value = [42] as unknown as string[];
-    expectAuthError(thrown(() => parse(value)), refused.malformed('malformed_header'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('malformed_header'),
+    );
   });
 
   it('a value of exactly 8192 characters is parsed', () => {
@@ -120,21 +141,30 @@ describe('parseAuthorization: header grammar failures are 400', () => {
 
   it('a value over 8192 characters is 400 header_too_long', () => {
     const value = `Bearer ${'a'.repeat(MAX_AUTHORIZATION_LENGTH - 'Bearer '.length + 1)}`;
-    expectAuthError(thrown(() => parse(value)), refused.malformed('header_too_long'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('header_too_long'),
+    );
   });
 
   it('the length is checked before any decoding', () => {
     const from = vi.spyOn(Buffer, 'from');
     const value = `Basic ${Buffer.alloc(7000, 1).toString('base64')}`;
     from.mockClear();
-    expectAuthError(thrown(() => parse(value)), refused.malformed('header_too_long'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('header_too_long'),
+    );
     expect(from).not.toHaveBeenCalled();
     from.mockRestore();
   });
 
   it('even a value with an unsupported scheme is refused for its length first', () => {
     const value = `Digest ${'a'.repeat(9000)}`;
-    expectAuthError(thrown(() => parse(value)), refused.malformed('header_too_long'));
+    expectAuthError(
+      thrown(() => parse(value)),
+      refused.malformed('header_too_long'),
+    );
   });
 
   it('maxLength lowers the limit, but never raises it', () => {
@@ -198,7 +228,10 @@ describe('parseAuthorization: Basic decoding (401 malformed_basic)', () => {
     ['a C1 control (U+0085)', basic('key', 'sec\u0085ret')],
     ['a C1 control (U+009F)', basic('k\u009fey', 'secret')],
   ])('%s', (_l, value) => {
-    const error = expectAuthError(thrown(() => parse(value)), refused.basic('malformed_basic'));
+    const error = expectAuthError(
+      thrown(() => parse(value)),
+      refused.basic('malformed_basic'),
+    );
     expect(error.method).toBe('basic');
     expect(error.keyId).toBeUndefined();
   });
@@ -227,8 +260,7 @@ describe('parseAuthorization: realms and prepared refusals', () => {
     const error = thrown(() => parse('Digest x', { realm: 'my "api"' }));
     expectAuthError(error, {
       ...refused.required('unsupported_scheme'),
-      wwwAuthenticate:
-        'Basic realm="my \\"api\\"", charset="UTF-8", Bearer realm="my \\"api\\""',
+      wwwAuthenticate: 'Basic realm="my \\"api\\"", charset="UTF-8", Bearer realm="my \\"api\\""',
     });
   });
 

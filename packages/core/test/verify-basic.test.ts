@@ -13,8 +13,8 @@ import {
   KEY,
   keysDocument,
   NOW,
-  rejection,
   refused,
+  rejection,
   SCHEDULED_EXPIRY,
   SCHEDULED_REVOCATION,
   SECRET,
@@ -161,8 +161,9 @@ describe('Basic: keys that do not authenticate', () => {
     });
     const auth = createAuthenticator({ store });
     vi.setSystemTime(NOW + 999);
-    await expect(auth.authenticate({ authorization: basic('app_k', SECRET.appA) })).resolves
-      .toMatchObject({ expiresAt: new Date(NOW + 1000) });
+    await expect(
+      auth.authenticate({ authorization: basic('app_k', SECRET.appA) }),
+    ).resolves.toMatchObject({ expiresAt: new Date(NOW + 1000) });
     vi.setSystemTime(NOW + 1000);
     expectAuthError(
       await rejection(auth.authenticate({ authorization: basic('app_k', SECRET.appA) })),

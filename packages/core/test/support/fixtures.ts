@@ -243,11 +243,7 @@ export const refused = {
     name: 'InvalidCredentialsError',
     ...(keyId === undefined ? {} : { keyId }),
   }),
-  forbidden: (
-    reason: RejectionReason,
-    scope: string,
-    method: 'basic' | 'jwt',
-  ): Expected => ({
+  forbidden: (reason: RejectionReason, scope: string, method: 'basic' | 'jwt'): Expected => ({
     status: 403,
     code: 'forbidden',
     reason,
