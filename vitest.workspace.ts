@@ -22,6 +22,18 @@ export default [
   },
   {
     resolve: { alias },
+    test: { name: 'express', root: root('./packages/express'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'koa', root: root('./packages/koa'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'test-kit', root: root('./packages/test-kit'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
     test: { name: 'fetch', root: root('./packages/fetch'), include: ['test/**/*.test.ts'] },
   },
   {
