@@ -2,6 +2,7 @@
  * Steps shared by Basic and Bearer verification: looking a key up (a store failure becomes a 503,
  * never a pass), deciding whether the key is still usable, and the scope a key grants by itself.
  */
+import { isDate } from 'node:util/types';
 import type { Refusals } from '../challenge.js';
 import type { CredentialMethod, RejectionReason } from '../errors.js';
 import type { KeyRecord, KeyStore } from '../types.js';
@@ -15,23 +16,14 @@ export async function lookupKey(
   method: CredentialMethod,
   refuse: Refusals,
 ): Promise<KeyRecord | undefined> {
-  let record: KeyRecord | undefined;
+  let record: unknown;
   try {
     record = await store.findKey(keyId);
   } catch (cause) {
     throw refuse.unavailable(method, { keyId, cause });
   }
   if (record === undefined || record === null) return undefined;
-  if (
-    typeof record !== 'object' ||
-    record.id !== keyId ||
-    typeof record.secret !== 'string' ||
-    record.secret.length === 0 ||
-    typeof record.entity !== 'object' ||
-    record.entity === null ||
-    typeof record.entity.id !== 'string' ||
-    !ENTITY_TYPES.has(record.entity.type)
-  ) {
+  if (!isKeyRecord(record, keyId)) {
     // A store that answers with something else than the key asked for cannot be trusted.
     throw refuse.unavailable(method, {
       keyId,
@@ -41,10 +33,45 @@ export async function lookupKey(
   return record;
 }
 
+/**
+ * Whether a store's answer is a usable record of `keyId`. Instants may be a valid `Date` or
+ * absent (`undefined`, or `null` as a database driver returns it); `accountId` a string or absent.
+ */
+function isKeyRecord(record: NonNullable<unknown>, keyId: string): record is KeyRecord {
+  if (typeof record !== 'object') return false;
+  const r = record as Record<string, unknown>;
+  const entity = r.entity as Record<string, unknown> | null | undefined;
+  return (
+    r.id === keyId &&
+    typeof r.secret === 'string' &&
+    r.secret.length > 0 &&
+    typeof entity === 'object' &&
+    entity !== null &&
+    typeof entity.id === 'string' &&
+    entity.id.length > 0 &&
+    ENTITY_TYPES.has(entity.type) &&
+    (r.accountId === undefined || r.accountId === null || typeof r.accountId === 'string') &&
+    isInstant(r.createdAt) &&
+    isInstant(r.expiresAt) &&
+    isInstant(r.revokedAt)
+  );
+}
+
+function isInstant(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    // isDate, not instanceof: a Date from another realm (vm, a mocked clock) is a Date too.
+    (isDate(value) && !Number.isNaN(value.getTime()))
+  );
+}
+
 /** Why a found key may not be used at `now` (ms), or `undefined` when it may. */
 export function keyRefusal(record: KeyRecord, now: number): RejectionReason | undefined {
-  if (record.revokedAt !== undefined && !(record.revokedAt.getTime() > now)) return 'key_revoked';
-  if (record.expiresAt !== undefined && !(record.expiresAt.getTime() > now)) return 'key_expired';
+  const revokedAt = record.revokedAt?.getTime();
+  const expiresAt = record.expiresAt?.getTime();
+  if (revokedAt !== undefined && !(revokedAt > now)) return 'key_revoked';
+  if (expiresAt !== undefined && !(expiresAt > now)) return 'key_expired';
   return undefined;
 }
 
