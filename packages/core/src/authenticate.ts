@@ -46,9 +46,15 @@ export interface AuthenticatorOptions {
   readonly clockTolerance?: number;
   /** Longest `Authorization` value accepted, in characters (default and maximum 8192). */
   readonly maxHeaderLength?: number;
-  /** Called with every successful authentication. Errors thrown by hooks are ignored. */
+  /**
+   * Called with every successful authentication. `request` is the request without its
+   * `Authorization` value. Errors thrown by hooks are ignored.
+   */
   readonly onAuthenticated?: (context: AuthContext, request: AuthRequest) => void;
-  /** Called with every refusal (400, 401, 403, 429, 503) and its private reason. */
+  /**
+   * Called with every refusal (400, 401, 403, 429, 503) and its private reason. `request` is the
+   * request without its `Authorization` value, so that logging both never logs a credential.
+   */
   readonly onRejected?: (event: RejectionEvent, request: AuthRequest) => void;
 }
 
@@ -93,6 +99,13 @@ export interface Authenticator {
 }
 
 const ALGORITHMS: readonly TokenAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+
+/** The request as the hooks see it: everything but the credentials. */
+function withoutCredentials(request: AuthRequest | undefined): AuthRequest {
+  if (typeof request !== 'object' || request === null) return {};
+  const { authorization: _credentials, ...rest } = request;
+  return rest;
+}
 
 /**
  * Creates an authenticator. Options are checked once, here.
@@ -140,7 +153,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         keyId: error.keyId,
       };
       try {
-        onRejected(event, request);
+        onRejected(event, withoutCredentials(request));
       } catch {
         // A failing hook neither opens nor closes a route.
       }
@@ -161,7 +174,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         : await verifyToken(parsed.token, { store, refusals, now, algorithms, clockTolerance });
     if (onAuthenticated) {
       try {
-        onAuthenticated(context, request);
+        onAuthenticated(context, withoutCredentials(request));
       } catch {
         // Ignored, as above.
       }
