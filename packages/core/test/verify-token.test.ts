@@ -145,10 +145,7 @@ describe('JWT: algorithms', () => {
     await refuses(craftToken({ alg, kid: KEY.appA }, { scope: 'app' }), 'unsupported_algorithm');
   });
 
-  it.each([
-    ['HS384', 'sha384'],
-    ['HS512', 'sha512'],
-  ] as const)('%s is refused by default', async (alg) => {
+  it.each(['HS384', 'HS512'] as const)('%s is refused by default', async (alg) => {
     await refuses(await mint({ scope: 'app' }, { alg }), 'unsupported_algorithm');
   });
 
