@@ -62,3 +62,57 @@ export type {
   Scope,
 } from './types.js';
 export type { TokenAlgorithm } from './verify-token.js';
+
+/* --- Key lifecycle (issue 5): key generation, client helpers, writable stores, caching. --- */
+
+export { type BasicCredentials, basicAuthorization } from './basic-authorization.js';
+export {
+  type CachedKeyStore,
+  type CachedStoreOptions,
+  createCachedStore,
+} from './cached-store.js';
+export {
+  type GeneratedKey,
+  type GenerateKeyOptions,
+  generateKey,
+  KEY_ID_PREFIXES,
+  MIN_SECRET_BYTES,
+} from './generate-key.js';
+export {
+  EntityExistsError,
+  EntityNotFoundError,
+  InvalidArgumentError,
+  KeyLimitError,
+  KeyNotFoundError,
+  KeyNotUsableError,
+  LifecycleError,
+  type LifecycleErrorCode,
+  ScopeNotAllowedError,
+  StoreCorruptError,
+  StoreError,
+  StoreIoError,
+  StoreLockedError,
+} from './lifecycle-errors.js';
+export {
+  DEFAULT_TOKEN_LIFETIME,
+  type SigningKey,
+  type SignTokenOptions,
+  signToken,
+} from './sign-token.js';
+export {
+  type CreatedKey,
+  type CreateKeyInput,
+  DEFAULT_MAX_ACTIVE_KEYS_PER_APP,
+  type KeyFilter,
+  type KeyInfo,
+  type KeyState,
+  keyState,
+  type WritableKeyStore,
+} from './stores/writable.js';
+export {
+  openWritableFileStore,
+  type WritableFileKeyStore,
+  type WritableFileStoreOptions,
+} from './stores/writable-file.js';
+
+/* --- End of the key lifecycle block. --- */

@@ -1,0 +1,475 @@
+/**
+ * The writable keys-file store: the file store of `openFileStore` (reading, validation, live
+ * reload, last good copy) plus the `WritableKeyStore` operations. Every write is one transaction:
+ * take the lock file `<file>.lock` (created with O_EXCL, holding pid, host, time and a nonce;
+ * retried with backoff; taken over when older than `staleLockAge` or left by a dead process on this
+ * host), re-read and re-validate the file under the lock, apply the change, validate the result,
+ * write it to a temporary file in the same directory, fsync it, rename it over the keys file and
+ * fsync the directory, then release the lock. So writers in several processes never lose each
+ * other's entries, a reader never sees half a file, and a corrupt or half-written file is refused
+ * with a message and never replaced.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  chmod,
+  link,
+  open,
+  readFile,
+  realpath,
+  rename,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import * as edits from '../internal/lifecycle.js';
+import {
+  InvalidArgumentError,
+  StoreCorruptError,
+  StoreIoError,
+  StoreLockedError,
+} from '../lifecycle-errors.js';
+import { type FileKeyStore, type FileStoreOptions, openFileStore } from './file.js';
+import { type KeysDocument, validateKeysDocument } from './keys-document.js';
+import {
+  DEFAULT_MAX_ACTIVE_KEYS_PER_APP,
+  type KeyFilter,
+  type WritableKeyStore,
+} from './writable.js';
+
+/** Options of {@link openWritableFileStore}: those of `openFileStore`, and the writer's own. */
+export interface WritableFileStoreOptions extends FileStoreOptions {
+  /** The most active keys an app may have: a positive integer, default 10. */
+  readonly maxActiveKeysPerApp?: number;
+  /** How long a write waits for the lock before `StoreLockedError`, in ms (default 15000). */
+  readonly lockTimeout?: number;
+  /**
+   * Age after which a lock is considered abandoned and taken over, in ms (default 10000). A lock
+   * left by a process of this host that no longer runs is taken over at once.
+   */
+  readonly staleLockAge?: number;
+  /** Create the file with an empty keys document when it does not exist (default `false`). */
+  readonly create?: boolean;
+}
+
+/**
+ * A keys file that can be read (as `openFileStore`) and written (as `WritableKeyStore`).
+ *
+ * @example
+ * ```ts
+ * const store = await openWritableFileStore('keys.json', { watch: false });
+ * const { record, secret } = await store.createKey({ entity: { type: 'app', id: 'app_a' } });
+ * store.close();
+ * ```
+ */
+export interface WritableFileKeyStore extends FileKeyStore, WritableKeyStore {
+  /** The lock file writers take: `<file>.lock`. */
+  readonly lockPath: string;
+  close(): void;
+}
+
+/** The document `create: true` writes: valid, and empty. */
+const EMPTY_DOCUMENT: KeysDocument = { version: 1, apps: [], serviceAccounts: [], keys: [] };
+
+interface LockOwner {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly createdAt: string;
+  readonly nonce: string;
+}
+
+/**
+ * Opens a keys file for reading and writing.
+ *
+ * @throws {ConfigurationError} an option is out of range.
+ * @throws {KeysFileError} the file cannot be read or does not match the format (as `openFileStore`).
+ * @throws {StoreError} with `create: true`, the file could not be created.
+ * @example
+ * ```ts
+ * import { openWritableFileStore } from '@keyscope/core';
+ *
+ * const store = await openWritableFileStore(process.env.KEYSCOPE_KEYS_FILE!, { watch: false });
+ * try {
+ *   await store.addApp({ id: 'app_a', accountId: 'acc_1' });
+ *   const { record, secret } = await store.createKey({
+ *     entity: { type: 'app', id: 'app_a' },
+ *     displayName: 'CI',
+ *   });
+ *   console.log(record.id, secret); // show the secret once
+ * } finally {
+ *   store.close();
+ * }
+ * ```
+ */
+export async function openWritableFileStore(
+  path: string,
+  options: WritableFileStoreOptions = {},
+): Promise<WritableFileKeyStore> {
+  const maxActiveKeysPerApp = options.maxActiveKeysPerApp ?? DEFAULT_MAX_ACTIVE_KEYS_PER_APP;
+  if (!(Number.isInteger(maxActiveKeysPerApp) && maxActiveKeysPerApp >= 1)) {
+    throw new ConfigurationError('maxActiveKeysPerApp must be a positive integer');
+  }
+  const lockTimeout = options.lockTimeout ?? 15_000;
+  if (!(Number.isFinite(lockTimeout) && lockTimeout >= 0)) {
+    throw new ConfigurationError('lockTimeout must be a number of milliseconds, 0 or more');
+  }
+  const staleLockAge = options.staleLockAge ?? 10_000;
+  if (!(Number.isFinite(staleLockAge) && staleLockAge > 0)) {
+    throw new ConfigurationError('staleLockAge must be a positive number of milliseconds');
+  }
+  const file = resolve(path);
+  const lockPath = `${file}.lock`;
+  const lock = { lockPath, lockTimeout, staleLockAge, file };
+
+  if (options.create) await createIfMissing(file, lock);
+  const base = await openFileStore(file, options);
+
+  // Writes of this process run one after the other; the lock file orders them with other processes.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function transact<T>(edit: (draft: edits.Draft, now: Date) => T): Promise<T> {
+    const run = queue.then(async () => {
+      const result = await withLock(lock, async (owned) => {
+        const target = await writeTarget(file);
+        const document = await readCurrent(file);
+        const draft = edits.toDraft(document);
+        const value = edit(draft, new Date());
+        if (JSON.stringify(draft) === JSON.stringify(document)) return value;
+        let next: KeysDocument;
+        try {
+          next = validateKeysDocument(draft, file);
+        } catch (error) {
+          throw new InvalidArgumentError(
+            `the change would make the keys file invalid: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        await owned();
+        await writeAtomic(target, `${JSON.stringify(next, null, 2)}\n`, 'replace');
+        return value;
+      });
+      // Serve the new copy at once (the watcher would, within its interval).
+      await base.reload().catch(() => false);
+      return result;
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function current(): Promise<KeysDocument> {
+    try {
+      await base.reload();
+    } catch (error) {
+      throw storeError(error);
+    }
+    return base.document;
+  }
+
+  return {
+    path: base.path,
+    lockPath,
+    maxActiveKeysPerApp,
+    get document() {
+      return base.document;
+    },
+    findKey: (id) => base.findKey(id),
+    appsFor: (entity) => base.appsFor(entity),
+    reload: () => base.reload(),
+    close: () => base.close(),
+    createKey: (input) =>
+      transact((draft, now) => edits.createKey(draft, input, { maxActiveKeysPerApp, now })),
+    revokeKey: (id, at) => transact((draft, now) => edits.revokeKey(draft, id, at ?? now)),
+    deleteKey: (id) => transact((draft) => edits.deleteKey(draft, id)),
+    addApp: (app) => transact((draft) => edits.addApp(draft, app)),
+    createServiceAccount: (svc) => transact((draft) => edits.createServiceAccount(draft, svc)),
+    grantApp: (svcId, appId) => transact((draft) => edits.grantApp(draft, svcId, appId)),
+    async listKeys(filter: KeyFilter = {}) {
+      return edits.listKeys(await current(), filter, new Date());
+    },
+  };
+}
+
+/** Creates the file with an empty document unless it exists; never replaces a file. */
+async function createIfMissing(file: string, lock: LockSettings): Promise<void> {
+  if (await exists(file)) return;
+  await withLock(lock, async (owned) => {
+    if (await exists(file)) return;
+    await owned();
+    await writeAtomic(file, `${JSON.stringify(EMPTY_DOCUMENT, null, 2)}\n`, 'create');
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return false;
+    throw new StoreIoError(`${file}: cannot read the keys file (${errno(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+/** The file a write replaces: the target of a symbolic link, so the link survives. */
+async function writeTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch (error) {
+    throw new StoreIoError(`${file}: cannot read the keys file (${errno(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+/** The file's current document, read and validated under the lock. */
+async function readCurrent(file: string): Promise<KeysDocument> {
+  let problem = '';
+  // A writer that does not take the lock (an editor) may be half-way through: look twice.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0) await sleep(100);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new StoreIoError(`${file}: cannot read the keys file (${errno(error)})`, {
+        cause: error,
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      // The parser's message quotes the text, which may hold a secret: give the line only.
+      const at = /position (\d+)/.exec((error as Error).message);
+      problem = `${file}: not valid JSON${at ? ` at line ${text.slice(0, Number(at[1])).split('\n').length}` : ''}`;
+      continue;
+    }
+    try {
+      return validateKeysDocument(json, file);
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+  }
+  throw new StoreCorruptError(
+    `${problem}; refusing to write over a corrupt keys file: fix or restore it, then try again`,
+  );
+}
+
+type WriteMode = 'replace' | 'create';
+
+/**
+ * Writes `text` to a temporary file next to `file`, fsyncs it, then renames it over `file`
+ * (`replace`) or links it as `file` only if there is none (`create`), and fsyncs the directory.
+ * The existing file's permissions are kept; a new file is readable by its owner only.
+ */
+async function writeAtomic(file: string, text: string, mode: WriteMode): Promise<void> {
+  const dir = dirname(file);
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let step = 'create a temporary file';
+  try {
+    const previous = mode === 'replace' ? await stat(file).catch(() => undefined) : undefined;
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      step = 'write the temporary file';
+      if (previous !== undefined) {
+        await chmod(temp, previous.mode & 0o777);
+        if (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.()) {
+          // Running as root for a file another user owns: keep it theirs, or they lose it.
+          await handle.chown(previous.uid, previous.gid).catch(() => undefined);
+        }
+      }
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    step = 'replace the keys file';
+    if (mode === 'create') {
+      await link(temp, file);
+      await unlink(temp);
+    } else {
+      await rename(temp, file);
+    }
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw new StoreIoError(
+      `${file}: cannot ${step} (${errno(error)}); the keys file was left unchanged`,
+      { cause: error },
+    );
+  }
+  await syncDirectory(dir);
+}
+
+/** Makes the rename durable. Some platforms cannot fsync a directory; the rename stands anyway. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort.
+  }
+}
+
+interface LockSettings {
+  readonly file: string;
+  readonly lockPath: string;
+  readonly lockTimeout: number;
+  readonly staleLockAge: number;
+}
+
+/**
+ * Runs `task` holding the lock file. `task` receives `owned()`, to call just before it commits:
+ * it fails if the lock was taken over meanwhile, so two writers never both commit.
+ */
+async function withLock<T>(
+  settings: LockSettings,
+  task: (owned: () => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const nonce = await acquire(settings);
+  const owned = async () => {
+    if ((await readOwner(settings.lockPath))?.nonce !== nonce) {
+      throw new StoreLockedError(
+        `${settings.file}: the lock ${settings.lockPath} was taken over by another writer; nothing was written, try again`,
+      );
+    }
+  };
+  try {
+    return await task(owned);
+  } finally {
+    if ((await readOwner(settings.lockPath))?.nonce === nonce) {
+      await unlink(settings.lockPath).catch(() => undefined);
+    }
+  }
+}
+
+async function acquire(settings: LockSettings): Promise<string> {
+  const { lockPath, lockTimeout } = settings;
+  const deadline = Date.now() + lockTimeout;
+  let delay = 5;
+  for (;;) {
+    const owner: LockOwner = {
+      pid: process.pid,
+      hostname: hostname(),
+      createdAt: new Date().toISOString(),
+      nonce: randomBytes(16).toString('hex'),
+    };
+    try {
+      // An orphan left empty by a failed write is judged stale by its age, like any other.
+      await writeFile(lockPath, JSON.stringify(owner), { flag: 'wx', mode: 0o600 });
+      return owner.nonce;
+    } catch (error) {
+      if (errno(error) !== 'EEXIST') {
+        throw new StoreIoError(`${lockPath}: cannot create the lock file (${errno(error)})`, {
+          cause: error,
+        });
+      }
+    }
+    const holder = await takeOverIfStale(settings);
+    if (holder === undefined) continue;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new StoreLockedError(
+        `${settings.file}: another writer holds the lock ${lockPath} (${holder}) and did not release it within ${lockTimeout} ms; if no keyscope writer is running, delete the lock file`,
+      );
+    }
+    await sleep(Math.min(remaining, delay + Math.random() * delay));
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+/**
+ * Removes the lock if it is stale. Resolves `undefined` when the lock is gone (try again at once),
+ * or a description of the live holder.
+ */
+async function takeOverIfStale(settings: LockSettings): Promise<string | undefined> {
+  const { lockPath, staleLockAge } = settings;
+  let text: string;
+  let modified: number;
+  try {
+    text = await readFile(lockPath, 'utf8');
+    modified = (await stat(lockPath)).mtimeMs;
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined;
+    throw new StoreIoError(`${lockPath}: cannot read the lock file (${errno(error)})`, {
+      cause: error,
+    });
+  }
+  const owner = parseOwner(text);
+  const since = owner === undefined ? modified : Date.parse(owner.createdAt);
+  const age = Date.now() - since;
+  const dead =
+    owner !== undefined &&
+    owner.hostname === hostname() &&
+    owner.pid !== process.pid &&
+    !isRunning(owner.pid);
+  const holder =
+    owner === undefined ? 'a writer starting' : `pid ${owner.pid} on ${owner.hostname}`;
+  if (!(dead || age > staleLockAge)) return holder;
+
+  // Move the stale lock aside, then make sure it was the one judged stale (not a new lock that
+  // replaced it meanwhile); a new lock moved by mistake is put back.
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return undefined;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => '');
+  if (moved !== text) await link(aside, lockPath).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+  return moved === text ? undefined : holder;
+}
+
+async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
+  return parseOwner(await readFile(lockPath, 'utf8').catch(() => ''));
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner>;
+    if (
+      typeof value.pid === 'number' &&
+      typeof value.hostname === 'string' &&
+      typeof value.nonce === 'string' &&
+      typeof value.createdAt === 'string' &&
+      !Number.isNaN(Date.parse(value.createdAt))
+    ) {
+      return value as LockOwner;
+    }
+  } catch {
+    // Empty (being written) or foreign: judged by its modification time.
+  }
+  return undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errno(error) === 'EPERM';
+  }
+}
+
+function storeError(error: unknown): Error {
+  const cause = (error as Error).cause;
+  const message = (error as Error).message;
+  return errno(cause) === 'error'
+    ? new StoreCorruptError(message, { cause: error })
+    : new StoreIoError(message, { cause: error });
+}
+
+function errno(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'error';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
