@@ -31,6 +31,9 @@ export interface URLPatternLike {
   exec(input: string): { readonly pathname: { readonly groups: RouteParams } } | null;
 }
 
+/** `Omit` for each member of a union (a plain `Omit` keeps only the keys common to all). */
+type WithoutOptional<T> = T extends unknown ? Omit<T, 'optional'> : never;
+
 /**
  * Options of {@link requireScope}. `TArgs` are the arguments the runtime passes after the request
  * (a Hono `Context`, Next.js' `{ params }`, a Worker's `env`...), handed on to `params` and the handler.
@@ -44,7 +47,7 @@ export interface URLPatternLike {
  * ```
  */
 export type RequireScopeOptions<TArgs extends unknown[] = []> = Partial<
-  Omit<AuthenticateOptions, 'optional'>
+  WithoutOptional<AuthenticateOptions>
 > & {
   /** Where the route parameters come from (default: none, so app-scoped routes are refused). */
   readonly params?:

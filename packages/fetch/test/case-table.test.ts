@@ -1,0 +1,19 @@
+/**
+ * The shared case table of the test kit, run against `@keyscope/fetch` twice: as a plain fetch
+ * handler (`authenticate` + `requireScope` with a URLPattern-like matcher) and as a Hono app using
+ * the documented middleware recipe. Both are served through a small node:http -> `Request` bridge,
+ * which joins repeated `Authorization` lines as every fetch runtime does.
+ */
+import { runCaseTable } from '@keyscope/test-kit';
+import { toListener } from './support/bridge.js';
+import { createFetchApp } from './support/fetch-app.js';
+import { createHonoApp } from './support/hono-app.js';
+
+runCaseTable('@keyscope/fetch: plain fetch handler', (store, probe) =>
+  toListener(createFetchApp(store, probe)),
+);
+
+runCaseTable('@keyscope/fetch: Hono app with the documented middleware', (store, probe) => {
+  const app = createHonoApp(store, probe);
+  return toListener((request) => app.fetch(request));
+});
