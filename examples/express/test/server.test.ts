@@ -58,7 +58,7 @@ describe('start-up', { timeout: 30_000 }, () => {
 
   it('exits non-zero with the KeysFileError message when the keys file is invalid', async () => {
     const file = join(dir, 'keys.json');
-    const bad = structuredClone(demo) as { keys: Record<string, unknown>[] };
+    const bad = structuredClone(demo) as unknown as { keys: Record<string, unknown>[] };
     bad.keys[1]!.entity = { type: 'robot', id: 'acc_1' };
     await writeFile(file, JSON.stringify(bad));
     const result = await runToExit({ KEYSCOPE_KEYS_FILE: file });
@@ -121,7 +121,7 @@ describe('live reload of the keys file', { timeout: 30_000 }, () => {
   }
 
   const revoked = () => {
-    const doc = structuredClone(demo) as { keys: Record<string, unknown>[] };
+    const doc = structuredClone(demo) as unknown as { keys: Record<string, unknown>[] };
     const index = doc.keys.findIndex((k) => k.id === demoAppKey.id);
     doc.keys[index]!.revokedAt = '2020-01-01T00:00:00Z';
     return `${JSON.stringify(doc, null, 2)}\n`;

@@ -472,7 +472,8 @@ describe('400 and 401 refusals on every protected route', () => {
         const { app, onHandle } = setup();
         let req = request(app.callback())[method](path);
         const value = await authorization();
-        if (value !== undefined) req = req.set('Authorization', value);
+        // An array sends one Authorization field per value (superagent's types say string only).
+        if (value !== undefined) req = req.set('Authorization', value as string);
         const res = await req.send(method === 'post' ? { text: 'hi' } : undefined);
         expect(res.status).toBe(status);
         expect(res.headers['content-type']).toMatch(/^application\/json/);
