@@ -46,7 +46,10 @@ server.listen({ port: config.port, host: config.host }, () => {
   console.log(`listening on http://${host}:${port}`);
 });
 
+let stopping = false;
 function shutdown(): void {
+  if (stopping) return;
+  stopping = true;
   store.close();
   server.close(() => process.exit(0));
   server.closeIdleConnections();
