@@ -96,7 +96,8 @@ export async function openFileStore(
     return true;
   }
 
-  // One read at a time; a change seen during a read triggers one more read after it.
+  // One read at a time; a change seen during a read triggers one more read after it, whose
+  // failure is retried and reported like any other change (nobody else awaits it).
   function reload(): Promise<boolean> {
     if (pending) {
       again = true;
@@ -104,9 +105,9 @@ export async function openFileStore(
     }
     pending = load().finally(() => {
       pending = undefined;
-      if (again && !closed) {
+      if (again) {
         again = false;
-        void reload().catch(() => {});
+        onChange();
       }
     });
     return pending;
