@@ -1,0 +1,60 @@
+/**
+ * `authenticate()`: the Koa middleware that authenticates every request it sees, puts the
+ * caller's `AuthContext` on `ctx.state.auth` and awaits `next()`; a refused request is answered at
+ * once (or thrown, with `throw: true`) and never reaches the route.
+ */
+import {
+  type AuthContext,
+  type AuthenticateOptions,
+  authenticateRequest,
+  resolveAuthenticator,
+} from '@keyscope/core';
+import type { Middleware } from 'koa';
+import { answer, toAuthRequest } from './internal/glue.js';
+
+/**
+ * Options of {@link authenticate}: an `authenticator` (or the options to create one: `store`,
+ * `realm`, ...), `optional`, and `throw`.
+ */
+export type KoaAuthenticateOptions = AuthenticateOptions & {
+  /**
+   * Throw refusals instead of answering them (default `false`), for Koa's error handling: the
+   * `AuthError` carries `status`, `expose` and `headers`, which Koa's default handler uses, and
+   * `toBody()` for an app's own error middleware.
+   */
+  readonly throw?: boolean;
+};
+
+/**
+ * Koa middleware: authenticates the request (HTTP Basic API key or Bearer JWT), sets
+ * `ctx.state.auth`, awaits `next()`. A refusal is answered with its status, `WWW-Authenticate`
+ * header and JSON body (`{"errors":[{"code","title"}]}`) and `next` is never called. With
+ * `optional: true`, a request without any `Authorization` field passes with no `ctx.state.auth`; a
+ * bad one is still refused. Errors other than refusals are thrown to Koa.
+ *
+ * @throws {ConfigurationError} at set-up, when the options are invalid (no store...).
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import { authenticate, createMemoryStore } from '@keyscope/koa';
+ *
+ * const app = new Koa();
+ * app.use(authenticate({ store: createMemoryStore(keysDocument) }));
+ * app.use((ctx) => { ctx.body = { keyId: ctx.state.auth?.keyId }; });
+ * ```
+ */
+export function authenticate(options: KoaAuthenticateOptions): Middleware {
+  const authenticator = resolveAuthenticator(options);
+  const optional = options.optional === true;
+  const rethrow = options.throw === true;
+  return async function keyscopeAuthenticate(ctx, next) {
+    let auth: AuthContext | undefined;
+    try {
+      auth = await authenticateRequest(authenticator, ctx, toAuthRequest(ctx), optional);
+    } catch (error) {
+      return answer(ctx, error, rethrow);
+    }
+    if (auth !== undefined) ctx.state.auth = auth;
+    await next();
+  };
+}
