@@ -108,7 +108,7 @@ function withNewKey(): KeysDocument {
 
 /** A document refused for its second key, which holds a secret. */
 function badDocument(): string {
-  const d = structuredClone(withNewKey()) as { keys: Record<string, unknown>[] };
+  const d = structuredClone(withNewKey()) as unknown as { keys: Record<string, unknown>[] };
   (d.keys[1] as Record<string, unknown>).entity = { type: 'app', id: 'app_missing' };
   return JSON.stringify(d);
 }
@@ -263,7 +263,7 @@ describe('openFileStore: live reload', () => {
     const store = await open({ onReloadError });
     await rm(file);
     await vi.waitFor(() => expect(onReloadError).toHaveBeenCalled(), WITHIN);
-    expect((onReloadError.mock.calls[0]?.[0] as Error).message).toBe(
+    expect((onReloadError.mock.calls[0]![0] as Error).message).toBe(
       `${file}: cannot read the keys file (ENOENT)`,
     );
     await expect(store.findKey(KEY.appA)).resolves.toBeDefined();
@@ -324,7 +324,7 @@ describe('openFileStore: live reload', () => {
     await expect(store.findKey(NEW_KEY)).resolves.toBeDefined();
     // The read after it finds the bad text: it is reported, and the good copy stays.
     await vi.waitFor(() => expect(onReloadError).toHaveBeenCalled(), WITHIN);
-    expect((onReloadError.mock.calls[0]?.[0] as Error).message).toContain('keys[1]');
+    expect((onReloadError.mock.calls[0]![0] as Error).message).toContain('keys[1]');
     await expect(store.findKey(NEW_KEY)).resolves.toBeDefined();
   });
 

@@ -80,7 +80,7 @@ describe('createMemoryStore', () => {
   it('the grants of a service account are copied, not shared with the document', async () => {
     const d = keysDocument();
     const store = createMemoryStore(d);
-    (d.serviceAccounts?.[0]?.appIds as string[]).push('app_b');
+    (d.serviceAccounts![0]!.appIds as string[]).push('app_b');
     await expect(store.appsFor({ type: 'serviceAccount', id: 'svc_1' })).resolves.toEqual([
       'app_a',
     ]);
@@ -111,7 +111,7 @@ describe('MemoryKeyStore.replace', () => {
     const before = new Map<string, KeyRecord | undefined>();
     for (const id of Object.values(KEY)) before.set(id, await store.findKey(id));
 
-    const next = keysDocument() as { keys: Record<string, unknown>[] };
+    const next = keysDocument() as unknown as { keys: Record<string, unknown>[] };
     const edits: Record<string, Record<string, unknown>> = {
       [KEY.appB]: { secret: 'demo-rotated-secret-not-for-production' },
       [KEY.appC]: { entity: { type: 'app', id: 'app_a' } },
@@ -136,13 +136,13 @@ describe('MemoryKeyStore.replace', () => {
   it('a key whose app moves to another account is a new record', async () => {
     const store = createMemoryStore(keysDocument());
     const before = await store.findKey(KEY.appA);
-    const next = structuredClone(keysDocument()) as { apps: { id: string; accountId: string }[] };
-    next.apps = next.apps.map((app) => (app.id === 'app_a' ? { ...app, accountId: 'acc_3' } : app));
-    (next as { serviceAccounts: unknown[] }).serviceAccounts = [];
-    (next as { keys: { entity: { type: string } }[] }).keys = (
-      next as { keys: { entity: { type: string } }[] }
-    ).keys.filter((k) => k.entity.type !== 'serviceAccount');
-    store.replace(next);
+    const d = keysDocument();
+    store.replace({
+      ...d,
+      apps: d.apps.map((app) => (app.id === 'app_a' ? { ...app, accountId: 'acc_3' } : app)),
+      serviceAccounts: [],
+      keys: d.keys.filter((k) => k.entity.type !== 'serviceAccount'),
+    });
     const after = await store.findKey(KEY.appA);
     expect(after).not.toBe(before);
     expect(after?.accountId).toBe('acc_3');
