@@ -275,6 +275,8 @@ describe('createCachedStore: appsFor', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => cached.appsFor(account)));
     expect(answers[0]).toEqual(['acc_1-app']);
     expect(inner.appsFor).toHaveBeenCalledTimes(1);
+    expect(await cached.appsFor({ type: 'userAccount', id: 'acc_1' })).toBe(answers[0]);
+    expect(inner.appsFor).toHaveBeenCalledTimes(1);
     await cached.appsFor({ type: 'serviceAccount', id: 'acc_1' }); // another entity
     expect(inner.appsFor).toHaveBeenCalledTimes(2);
     vi.advanceTimersByTime(1000);

@@ -407,6 +407,13 @@ describe('revokeKey, deleteKey, listKeys', () => {
     expect(error).toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
   });
 
+  it('quotes the id in the message, escaped and cut at 64 characters', async () => {
+    const store = await open();
+    const error = await caught(store.deleteKey(`\u001b[2J${'x'.repeat(100)}`));
+    expect(error.message).toBe(`no key has the id "\\u001b[2J${'x'.repeat(60)}..."`);
+    expect((error as KeyNotFoundError).keyId).toBe(`\u001b[2J${'x'.repeat(100)}`);
+  });
+
   it('refuses an invalid revocation instant', async () => {
     const store = await open();
     await expect(store.revokeKey('app_existing', new Date('x'))).rejects.toThrow(
@@ -484,12 +491,11 @@ describe('revokeKey, deleteKey, listKeys', () => {
     expect(missing.message).toBe(`${file}: cannot read the keys file (ENOENT)`);
   });
 
-  it('describes an app key whose app is gone without an account', async () => {
-    const store = await open();
-    const doc = structuredClone(BASE) as { apps: unknown[]; keys: unknown[] };
-    // Valid documents always name the app; listKeys must still not crash on a user-account key.
-    doc.keys = [{ id: 'act_1', secret: 'demo', entity: { type: 'userAccount', id: 'acc_9' } }];
-    await writeFile(file, JSON.stringify(doc));
+  it('gives a user-account key its own id as account', async () => {
+    const store = await open({
+      ...BASE,
+      keys: [{ id: 'act_1', secret: 'demo', entity: { type: 'userAccount', id: 'acc_9' } }],
+    });
     expect(await store.listKeys()).toEqual([
       { id: 'act_1', entity: { type: 'userAccount', id: 'acc_9' }, accountId: 'acc_9' },
     ]);
@@ -580,10 +586,13 @@ describe('apps and service accounts', () => {
     expect(error.message.startsWith(message)).toBe(true);
   });
 
-  it('refuses a grant in a file without service accounts', async () => {
+  it('refuses a grant or a service-account key in a file without service accounts', async () => {
     const { serviceAccounts: _, ...withoutSection } = BASE;
     const store = await open({ ...withoutSection, keys: [] });
     await expect(store.grantApp('svc_1', 'app_a')).rejects.toBeInstanceOf(EntityNotFoundError);
+    await expect(
+      store.createKey({ entity: { type: 'serviceAccount', id: 'svc_1' } }),
+    ).rejects.toBeInstanceOf(EntityNotFoundError);
   });
 });
 

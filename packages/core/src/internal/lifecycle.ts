@@ -71,8 +71,7 @@ export function keyInfo(entry: KeyEntry, document: KeysDocument): KeyInfo {
       : entity.type === 'serviceAccount'
         ? document.serviceAccounts?.find((svc) => svc.id === entity.id)?.accountId
         : entity.id;
-  const info: Mutable<KeyInfo> = { id: entry.id, entity };
-  if (accountId !== undefined) info.accountId = accountId;
+  const info: Mutable<KeyInfo> = { id: entry.id, entity, accountId };
   if (typeof entry.displayName === 'string') info.displayName = entry.displayName;
   if (typeof entry.createdAt === 'string') info.createdAt = new Date(entry.createdAt);
   if (typeof entry.expiresAt === 'string') info.expiresAt = new Date(entry.expiresAt);
