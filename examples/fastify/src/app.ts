@@ -75,6 +75,11 @@ export function createApp(options: AppOptions): FastifyInstance {
   const app = fastify({
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     logger: options.logger ?? false,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Errors before routing (a path that is not valid percent-encoding): the API's JSON body.
+    frameworkErrors: (_error, _request, reply) => {
+      (reply as FastifyReply).code(400).send(apiError('bad_request', 'Bad request'));
+    },
   });
 
   // Collect bodies raw: JSON is parsed by the route, after its guard.

@@ -112,7 +112,9 @@ describe('refusals never reach the handler', () => {
 
   it('two Authorization headers: 400 invalid_request', async () => {
     const { api, onHandle } = setup();
-    const res = await api.get('/v2/whoami').set('Authorization', [appKey(), appKey()]);
+    const res = await api
+      .get('/v2/whoami')
+      .set('Authorization', [appKey(), appKey()] as unknown as string); // two header lines
     expectError(res, 400, 'bad_request', CHALLENGES.invalidRequest);
     expect(onHandle).not.toHaveBeenCalled();
   });
