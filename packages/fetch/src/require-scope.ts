@@ -40,13 +40,13 @@ type WithoutOptional<T> = T extends unknown ? Omit<T, 'optional'> : never;
  *
  * @example
  * ```ts
- * const options: RequireScopeOptions<[{ params: Promise<{ appId: string }> }]> = {
+ * const options: FetchRequireScopeOptions<[{ params: Promise<{ appId: string }> }]> = {
  *   authenticator,
  *   params: (_request, route) => route.params,
  * };
  * ```
  */
-export type RequireScopeOptions<TArgs extends unknown[] = []> = Partial<
+export type FetchRequireScopeOptions<TArgs extends unknown[] = []> = Partial<
   WithoutOptional<AuthenticateOptions>
 > & {
   /** Where the route parameters come from (default: none, so app-scoped routes are refused). */
@@ -106,7 +106,7 @@ const access: GuardAccess<Request> = {
 export function requireScope<TArgs extends unknown[] = []>(
   scope: Scope,
   handler: ScopedHandler<TArgs>,
-  options: RequireScopeOptions<TArgs> = {},
+  options: FetchRequireScopeOptions<TArgs> = {},
 ): (request: Request, ...args: TArgs) => Promise<Response> {
   const { params: source, ...guardOptions } = options;
   const check = createGuard(scope, access, guardOptions);
