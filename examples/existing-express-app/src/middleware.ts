@@ -39,9 +39,11 @@ export function requestId(): RequestHandler {
 export function logRequests(log: (line: string) => void): RequestHandler {
   return function logRequest(req, res, next) {
     const started = process.hrtime.bigint();
+    // Read now: inside a router, `req.path` is relative to the router's mount point.
+    const path = req.originalUrl.split('?')[0];
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`${res.locals.requestId} ${req.method} ${req.path} ${res.statusCode} ${ms.toFixed(1)}ms`);
+      log(`${res.locals.requestId} ${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)}ms`);
     });
     next();
   };

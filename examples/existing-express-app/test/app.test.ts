@@ -106,11 +106,12 @@ describe('the admin area needs an account key', () => {
     ['a user-account key', keys.account],
     ['a service-account key', keys.service],
   ])('GET /admin/stats with %s', async (_label, k) => {
-    const { app, spies } = setup();
+    const { app, spies, lines } = setup();
     const res = await request(app).get('/admin/stats').set('Authorization', basic(k));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ stats: { products: 3, orders: 3 } });
     expect(spies.stats).toHaveBeenCalledOnce();
+    expect(lines).toEqual([expect.stringMatching(/ GET \/admin\/stats 200 /)]);
   });
 
   it('POST /admin/products with an account key adds a product', async () => {

@@ -132,7 +132,7 @@ function describe(auth: AuthContext): Record<string, unknown> {
 
 function contextOf(ctx: Context): AuthContext {
   // The guard before every protected handler has set it; a missing one is a wiring bug.
-  const auth = ctx.state.auth as AuthContext | undefined;
+  const auth = ctx.state.auth;
   if (auth === undefined) throw new Error('route reached without an authentication context');
   return auth;
 }
