@@ -168,6 +168,38 @@ describe.each([
   });
 });
 
+describe('authenticate() edge cases', () => {
+  it('hands the refusal to next(err) when the response has already started', async () => {
+    let seen: unknown;
+    const app = express();
+    app.use((_req, res, next) => {
+      res.status(200).flushHeaders();
+      next();
+    });
+    app.get('/me', authenticate({ store: createStore() }), (_req, res) => res.end('ran'));
+    app.use(((error, _req, res, _next) => {
+      seen = error;
+      res.end();
+    }) as ErrorRequestHandler);
+    const res = await request(app).get('/me');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(seen).toBeInstanceOf(AuthError);
+  });
+
+  it('reads a request object that has neither headersDistinct nor rawHeaders', async () => {
+    const middleware = authenticate({ store: createStore() });
+    const res = { status: vi.fn(), set: vi.fn(), json: vi.fn(), headersSent: false };
+    res.status.mockReturnValue(res);
+    res.set.mockReturnValue(res);
+    const next = vi.fn();
+    middleware({ method: 'GET', headers: {} } as never, res as never, next);
+    await vi.waitFor(() => expect(res.json).toHaveBeenCalled());
+    expect(res.status).toHaveBeenCalledWith(401);
+    expect(next).not.toHaveBeenCalled();
+  });
+});
+
 describe('authenticate() set-up', () => {
   it('checks its options once, at set-up', () => {
     expect(() => authenticate({} as never)).toThrow(ConfigurationError);
