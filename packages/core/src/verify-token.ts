@@ -35,6 +35,8 @@ const HASH: Record<TokenAlgorithm, string> = {
 };
 const FORBIDDEN_HEADERS = ['crit', 'jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+/** The largest time claim, in seconds, that is still a `Date` (8.64e15 ms either side of 1970). */
+const MAX_TIME = 8.64e12;
 const encoder = new TextEncoder();
 const imported = new WeakMap<KeyRecord, Map<string, Promise<webcrypto.CryptoKey>>>();
 const throwAway = new Map<string, Promise<webcrypto.CryptoKey>>();
@@ -137,8 +139,11 @@ export async function verifyToken(
   }
   if (!record) throw refuse('unknown_key', kid);
 
+  // Finite, and within the range of a Date (else `expiresAt` would be an Invalid Date).
   for (const name of TIME_CLAIMS) {
-    if (own(claims, name) && !Number.isFinite(claims[name])) throw refuse('invalid_claims', kid);
+    if (own(claims, name) && !(Math.abs(claims[name] as number) <= MAX_TIME)) {
+      throw refuse('invalid_claims', kid);
+    }
   }
   if (own(claims, 'iat') && (claims.iat as number) > now / 1000 + clockTolerance) {
     throw refuse('token_issued_in_future', kid);
