@@ -510,6 +510,23 @@ describe('JWT: time claims', () => {
   });
 
   it.each([
+    ['exp', 8.64e12 + 1],
+    ['exp', Number.MAX_SAFE_INTEGER],
+    ['nbf', -8.64e12 - 1],
+    ['iat', -Number.MAX_VALUE],
+  ] as const)(
+    '%s = %s, beyond the range of a Date, is refused as invalid_claims',
+    async (claim, value) => {
+      await refuses(await mint({ scope: 'app', [claim]: value }), 'invalid_claims', KEY.appA);
+    },
+  );
+
+  it('exp at the end of the Date range is accepted, and expiresAt is a valid Date', async () => {
+    const context = await authenticate(await mint({ scope: 'app', exp: 8.64e12, iat: -8.64e12 }));
+    expect(context.expiresAt?.toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+  });
+
+  it.each([
     ['exp', `"${NOW_S + 60}"`],
     ['nbf', `"${NOW_S - 60}"`],
     ['iat', `"${NOW_S - 60}"`],
