@@ -16,13 +16,8 @@ export function toAuthRequest(req: Request): AuthRequest {
 }
 
 /** Answers a refusal with its status, headers and JSON body, or hands any error to `next`. */
-export function answer(
-  error: unknown,
-  res: Response,
-  next: NextFunction,
-  passErrors: boolean,
-): void {
-  if (passErrors || !(error instanceof AuthError) || res.headersSent) {
+export function answer(error: unknown, res: Response, next: NextFunction, pass: boolean): void {
+  if (pass || !(error instanceof AuthError) || res.headersSent) {
     next(error);
     return;
   }
