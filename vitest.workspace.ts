@@ -8,6 +8,7 @@ const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Workspace packages resolve to their sources, so tests and coverage see the TypeScript. */
 export const alias = {
+  '@keyscope/cli': root('./packages/cli/src/index.ts'),
   '@keyscope/core': root('./packages/core/src/index.ts'),
   '@keyscope/express': root('./packages/express/src/index.ts'),
   '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
@@ -19,6 +20,16 @@ export default [
   {
     resolve: { alias },
     test: { name: 'core', root: root('./packages/core'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'cli',
+      root: root('./packages/cli'),
+      include: ['test/**/*.test.ts'],
+      // The bin tests start real processes; two cores run them slowly.
+      testTimeout: 60_000,
+    },
   },
   {
     resolve: { alias },
