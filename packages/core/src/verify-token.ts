@@ -8,7 +8,7 @@
  * costs.
  */
 import { webcrypto } from 'node:crypto';
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { decodeProtectedHeader, type errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Refusals } from './challenge.js';
 import type { RejectionReason } from './errors.js';
 import { keyEnd, keyRefusal, lookupKey } from './internal/keys.js';
@@ -124,20 +124,30 @@ export async function verifyToken(
   if (own(header, 'typ') && !isJwtType(header.typ)) throw refuse('malformed_token', kid);
 
   const record = await lookupKey(store, kid, 'jwt', refusals);
-  const key = record
-    ? await hmacKey(record, alg as TokenAlgorithm)
-    : await throwAwayKey(alg as TokenAlgorithm);
+  const verifyOptions = {
+    algorithms: algorithms as TokenAlgorithm[],
+    clockTolerance,
+    currentDate: new Date(now),
+  };
+  if (record === undefined) {
+    // The same work as a bad signature, so that timing does not tell an unknown kid apart.
+    const cause = await jwtVerify(
+      token,
+      await throwAwayKey(alg as TokenAlgorithm),
+      verifyOptions,
+    ).catch((error: unknown) => error);
+    throw refuse('unknown_key', kid, cause);
+  }
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(token, key, {
-      algorithms: algorithms as TokenAlgorithm[],
-      clockTolerance,
-      currentDate: new Date(now),
-    }));
+    ({ payload: claims } = await jwtVerify(
+      token,
+      await hmacKey(record, alg as TokenAlgorithm),
+      verifyOptions,
+    ));
   } catch (cause) {
-    throw refuse(record ? joseReason(cause) : 'unknown_key', kid, cause);
+    throw refuse(joseReason(cause), kid, cause);
   }
-  if (!record) throw refuse('unknown_key', kid);
 
   // Finite, and within the range of a Date (else `expiresAt` would be an Invalid Date).
   for (const name of TIME_CLAIMS) {
@@ -183,17 +193,15 @@ function grantedScope(record: KeyRecord, claims: JWTPayload): AuthContext | unde
 
 /** Maps a jose error, by its `code`, to a rejection reason. */
 function joseReason(error: unknown): RejectionReason {
-  if (!(error instanceof errors.JOSEError)) return 'malformed_token';
-  switch (error.code) {
+  // jose throws only its own errors here; anything without a known code is a malformed token.
+  const { code, claim, reason } = Object(error) as Partial<errors.JWTClaimValidationFailed>;
+  switch (code) {
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'bad_signature';
     case 'ERR_JWT_EXPIRED':
       return 'token_expired';
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return 'unsupported_algorithm';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return (error as errors.JWTClaimValidationFailed).claim === 'nbf' &&
-        (error as errors.JWTClaimValidationFailed).reason === 'check_failed'
+      return claim === 'nbf' && reason === 'check_failed'
         ? 'token_not_yet_valid'
         : 'invalid_claims';
     default:
