@@ -241,6 +241,13 @@ describe('authenticate: the store cannot answer (503)', () => {
     expectAuthError(error, refused.basic('key_revoked', KEY.appA));
   });
 
+  it('a custom user-account record without accountId gets its own id as accountId', async () => {
+    const record: KeyRecord = { ...good(), entity: { type: 'userAccount', id: 'acc_9' } };
+    const auth = createAuthenticator({ store: failing(async () => record) });
+    const context = await auth.authenticate({ authorization: basic(KEY.appA, SECRET.appA) });
+    expect(context).toMatchObject({ scope: 'account', accountId: 'acc_9' });
+  });
+
   it('a custom service-account record without accountId has none in the context', async () => {
     const record: KeyRecord = { ...good(), entity: { type: 'serviceAccount', id: 'svc_9' } };
     const auth = createAuthenticator({ store: failing(async () => record) });
@@ -383,6 +390,28 @@ describe('authenticate: hooks', () => {
       { reason: 'missing_credentials', status: 401, method: 'none', keyId: undefined },
       {},
     );
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'Basic abc'],
+  ])('a request that is %s reaches the hooks as an empty request', async (_l, request) => {
+    const { options, auth } = recorder();
+    await rejection(auth.authenticate(request as never));
+    expect(options.onRejected).toHaveBeenCalledWith(
+      { reason: 'missing_credentials', status: 401, method: 'none', keyId: undefined },
+      {},
+    );
+  });
+
+  it('other fields of the request reach the hooks, the credentials never', async () => {
+    const { options, auth } = recorder();
+    const authorization = basic(KEY.appA, SECRET.appA);
+    const request = { authorization, method: 'GET', path: '/v2/apps' };
+    await auth.authenticate(request);
+    expect(options.onAuthenticated.mock.calls[0]?.[1]).toEqual({ method: 'GET', path: '/v2/apps' });
+    expect(request.authorization).toBe(authorization);
   });
 
   it('onRejected is told about a 503', async () => {

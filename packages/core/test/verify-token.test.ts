@@ -5,6 +5,7 @@
  * clock tolerance, non-finite numbers, the scope table of the contract, own-property claims, key
  * state, and the expiry reported in the context.
  */
+import * as jose from 'jose';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -27,6 +28,11 @@ import {
   SCHEDULED_REVOCATION,
   SECRET,
 } from './support/fixtures.js';
+
+vi.mock('jose', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('jose')>();
+  return { ...actual, jwtVerify: vi.fn(actual.jwtVerify) };
+});
 
 const store = createMemoryStore(keysDocument());
 const make = (options: Partial<AuthenticatorOptions> = {}) =>
@@ -668,5 +674,48 @@ describe('JWT: the key behind the token', () => {
   it('expiresAt is undefined when neither the token nor the key ends', async () => {
     const context = await authenticate(await mint({ scope: 'app' }));
     expect(context.expiresAt).toBeUndefined();
+  });
+});
+
+describe('JWT: the work done', () => {
+  const jwtVerify = vi.mocked(jose.jwtVerify);
+
+  beforeEach(() => {
+    jwtVerify.mockClear();
+  });
+
+  it('passes the algorithm allow-list, the tolerance and the clock to jose on every call', async () => {
+    const auth = make({ algorithms: ['HS384', 'HS256'], clockTolerance: 5 });
+    await authenticate(await mint({ scope: 'app' }), auth);
+    await rejection(authenticate(await mint({ scope: 'app' }, { secret: SECRET.appB }), auth));
+    expect(jwtVerify).toHaveBeenCalledTimes(2);
+    for (const call of jwtVerify.mock.calls) {
+      expect(call[2]).toEqual({
+        algorithms: ['HS384', 'HS256'],
+        clockTolerance: 5,
+        currentDate: new Date(NOW),
+      });
+    }
+  });
+
+  it('verifies a token of an unknown kid against a throw-away key, like a bad signature', async () => {
+    const error = await rejection(
+      authenticate(await mint({ scope: 'app' }, { kid: 'app_unknown' })),
+    );
+    expectAuthError(error, refused.token('unknown_key', 'app_unknown'));
+    expect(jwtVerify).toHaveBeenCalledTimes(1);
+    expect((error as Error).cause).toBeInstanceOf(jose.errors.JWSSignatureVerificationFailed);
+  });
+
+  it('keeps the jose error as cause of a refusal', async () => {
+    const error = await rejection(authenticate(await mint({ scope: 'app', exp: NOW_S - 1 })));
+    expect((error as Error).cause).toBeInstanceOf(jose.errors.JWTExpired);
+  });
+
+  it('never asks jose about a token refused by the header checks', async () => {
+    await rejection(authenticate(craftToken({ alg: 'none', kid: KEY.appA }, { scope: 'app' })));
+    await rejection(authenticate(craftToken({ alg: 'HS256', kid: KEY.appA, jku: 'x' }, {})));
+    await rejection(authenticate(await mint({ scope: 'app' }, { noKid: true })));
+    expect(jwtVerify).not.toHaveBeenCalled();
   });
 });

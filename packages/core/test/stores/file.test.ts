@@ -6,7 +6,7 @@
  * test can take over `readFile` or `watch` to reach the races a real disk rarely shows.
  */
 import type { FSWatcher } from 'node:fs';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -21,6 +21,8 @@ import {
 import { KEY, keysDocument, SECRET } from '../support/fixtures.js';
 
 type WatchListener = (event: string, filename: string | null) => void;
+type StatsLike = { mtimeMs: number; size: number; ino: number };
+type PollListener = (current: StatsLike, previous: StatsLike) => void;
 
 const hooks = vi.hoisted(() => ({
   reads: 0,
@@ -28,6 +30,7 @@ const hooks = vi.hoisted(() => ({
   watch: undefined as undefined | (() => never),
   watchers: [] as FSWatcher[],
   listeners: [] as WatchListener[],
+  pollers: [] as PollListener[],
 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -52,6 +55,10 @@ vi.mock('node:fs', async (importOriginal) => {
       hooks.watchers.push(watcher);
       return watcher;
     },
+    watchFile: (...args: unknown[]) => {
+      hooks.pollers.push(args[2] as PollListener);
+      return (actual.watchFile as (...a: unknown[]) => unknown)(...args);
+    },
   };
 });
 
@@ -72,6 +79,7 @@ beforeEach(async () => {
   hooks.watch = undefined;
   hooks.watchers = [];
   hooks.listeners = [];
+  hooks.pollers = [];
 });
 
 afterEach(async () => {
@@ -387,6 +395,53 @@ describe('openFileStore: live reload', () => {
   });
 });
 
+describe('openFileStore: the stat poll', () => {
+  const stats = (mtimeMs: number, size: number, ino: number): StatsLike => ({ mtimeMs, size, ino });
+
+  it.each([
+    ['the modification time', stats(2, 10, 7)],
+    ['the size alone', stats(1, 11, 7)],
+    ['the inode alone (a file renamed over it)', stats(1, 10, 8)],
+  ])('reads the file again when %s changed', async (_l, current) => {
+    await open({ pollInterval: 1000 });
+    const poll = hooks.pollers[0] as PollListener;
+    const before = hooks.reads;
+    poll(current, stats(1, 10, 7));
+    await vi.waitFor(() => expect(hooks.reads).toBe(before + 1), WITHIN);
+  });
+
+  it('ignores a change of access time only', async () => {
+    await open({ pollInterval: 1000 });
+    const poll = hooks.pollers[0] as PollListener;
+    const before = hooks.reads;
+    poll(stats(1, 10, 7), stats(1, 10, 7));
+    await sleep(20);
+    expect(hooks.reads).toBe(before);
+  });
+
+  it('catches, without the directory watcher, a file of the same size and time renamed over it', async () => {
+    hooks.watch = () => {
+      throw new Error('no watcher');
+    };
+    const pad = (text: string) => text.padEnd(8192, ' ');
+    const when = 1_900_000_000; // whole seconds, so that the time survives utimes exactly
+    await write(pad(JSON.stringify(keysDocument())));
+    await utimes(file, when, when);
+    const store = await open();
+    const before = await stat(file);
+    const temp = join(dir, 'next.json');
+    await write(pad(JSON.stringify(withNewKey())), temp);
+    await utimes(temp, when, when);
+    await rename(temp, file);
+    const after = await stat(file);
+    expect([after.mtimeMs, after.size]).toEqual([before.mtimeMs, before.size]);
+    expect(after.ino).not.toBe(before.ino);
+    await vi.waitFor(async () => {
+      await expect(store.findKey(NEW_KEY)).resolves.toBeDefined();
+    }, WITHIN);
+  });
+});
+
 describe('openFileStore: reload() and close()', () => {
   it('reload() says whether a new copy was loaded', async () => {
     const store = await open({ watch: false });
@@ -448,6 +503,23 @@ describe('openFileStore: reload() and close()', () => {
     await sleep(300);
     expect(hooks.reads).toBe(reads);
     expect(onReloadError).not.toHaveBeenCalled();
+  });
+
+  it('close() during a read cancels the read a change seen meanwhile would have caused', async () => {
+    const store = await open({ watch: false });
+    const before = hooks.reads;
+    let release: (text: string) => void = () => {};
+    hooks.readFile = () =>
+      new Promise<string>((resolve) => {
+        release = resolve;
+      });
+    const a = store.reload();
+    void store.reload();
+    store.close();
+    release(JSON.stringify(withNewKey()));
+    await expect(a).resolves.toBe(true);
+    await sleep(50);
+    expect(hooks.reads).toBe(before + 1);
   });
 
   it('close() can be called twice', async () => {
