@@ -46,6 +46,17 @@ describe('createMemoryStore', () => {
     }
   });
 
+  it('serves a document without serviceAccounts', async () => {
+    const d = keysDocument();
+    const store = createMemoryStore({
+      version: 1,
+      apps: d.apps,
+      keys: d.keys.filter((k) => k.entity.type !== 'serviceAccount'),
+    });
+    await expect(store.findKey(KEY.user)).resolves.toMatchObject({ accountId: 'acc_1' });
+    await expect(store.appsFor({ type: 'serviceAccount', id: 'svc_1' })).resolves.toEqual([]);
+  });
+
   it('returns frozen records', async () => {
     const record = (await createMemoryStore(keysDocument()).findKey(KEY.appA)) as KeyRecord;
     expect(Object.isFrozen(record)).toBe(true);
