@@ -202,7 +202,8 @@ const revokeCommand: CommandSpec = {
   json: '{ "key": <key> }',
   async run(context) {
     const at = optional(context, 'at');
-    const when = at === undefined ? undefined : parseWhen(at, context.now, '--at');
+    // Revoked as of the command's start, so that its state reads "revoked" at once.
+    const when = at === undefined ? context.now : parseWhen(at, context.now, '--at');
     const store = await context.openStore();
     const key = await store.revokeKey(context.args[0] as string, when);
     const whenText = instant(key.revokedAt);
