@@ -13,6 +13,7 @@ export const alias = {
   '@keyscope/express': root('./packages/express/src/index.ts'),
   '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
   '@keyscope/koa': root('./packages/koa/src/index.ts'),
+  '@keyscope/postgres': root('./packages/postgres/src/index.ts'),
   '@keyscope/test-kit': root('./packages/test-kit/src/index.ts'),
 };
 
@@ -46,6 +47,10 @@ export default [
   {
     resolve: { alias },
     test: { name: 'fetch', root: root('./packages/fetch'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'postgres', root: root('./packages/postgres'), include: ['test/**/*.test.ts'] },
   },
   {
     resolve: { alias },
