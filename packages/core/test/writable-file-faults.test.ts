@@ -1,6 +1,7 @@
 /**
  * Fault and race tests of `openWritableFileStore`, with `node:fs/promises` wrapped so that a test
- * can make one call fail or interleave another writer's action at an exact point: a failed rename
+ * can make one call fail or interleave another writer's action at an exact point: a file read
+ * half-written once is read again before it is judged; a failed rename
  * leaves the keys file unchanged and no temporary file; a lock taken over mid-write makes the
  * writer give up without writing or removing the other's lock; a stale lock replaced by a fresh
  * one just before its takeover is put back; a lock that vanishes or cannot be moved is retried;
@@ -150,6 +151,22 @@ describe('write failures', () => {
       `the change would make the keys file invalid: ${file}: apps[1] ("app_a"): duplicate app id`,
     );
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(BASE);
+  });
+});
+
+describe('a writer half-way through', () => {
+  it('is looked at once more 100 ms later before the file is judged corrupt', async () => {
+    const store = await open();
+    let reads = 0;
+    vi.mocked(fs.readFile).mockImplementation(async (path, options) => {
+      if (path === file && ++reads === 1) return '{ "version": 1, "apps": [' as never;
+      return real.readFile(path, options as never) as never;
+    });
+    const started = Date.now();
+    await store.addApp({ id: 'app_b', accountId: 'acc_1' });
+    expect(reads).toBeGreaterThanOrEqual(2); // the half-written copy, then the whole one
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(JSON.parse(await readFile(file, 'utf8')).apps).toHaveLength(2);
   });
 });
 

@@ -687,14 +687,6 @@ describe('corrupt files', () => {
     // The reading side keeps its last good copy.
     expect(await store.findKey('app_existing')).toBeDefined();
   });
-
-  it('waits once for a writer half-way through', async () => {
-    const store = await open();
-    await writeFile(file, '{ "version": 1, ');
-    setTimeout(() => void writeFile(file, JSON.stringify(BASE)), 30);
-    const { record } = await store.createKey({ entity: { type: 'app', id: 'app_a' } });
-    expect((await onDisk()).keys.map((k) => k.id)).toEqual(['app_existing', record.id]);
-  });
 });
 
 describe('the lock file', () => {
