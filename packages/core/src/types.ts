@@ -95,6 +95,8 @@ export interface AuthRequest {
   readonly authorization?: string | readonly string[] | undefined;
   /** HTTP method, for events and logs only. */
   readonly method?: string | undefined;
+  /** The client's address (e.g. `req.socket.remoteAddress`), for limiters, events and logs. */
+  readonly address?: string | undefined;
 }
 
 /**
