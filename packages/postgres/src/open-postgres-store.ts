@@ -643,8 +643,8 @@ export async function openPostgresStore(
 
     invalidate,
     clear() {
+      // The remembered records stay: they only let an unchanged key keep its object identity.
       cached?.clear();
-      remembered.clear();
     },
 
     async close() {
