@@ -121,6 +121,11 @@ export interface PostgresStoreOptions extends ConnectionOptions {
   readonly channel?: string | undefined;
   /** The listener's first and longest wait between reconnection attempts, in ms (100 and 5000). */
   readonly reconnectDelay?: { readonly min?: number; readonly max?: number } | undefined;
+  /**
+   * How often the listener pings its connection to notice one that died silently, in ms (default
+   * 10000; a ping fails after the statement timeout and as long again, at most 2 s more).
+   */
+  readonly listenerPingInterval?: number | undefined;
   /** Run `migrate` before opening (default `false`: run `keyscope migrate` when deploying). */
   readonly autoMigrate?: boolean | undefined;
   /** Events, for logs and metrics. Errors thrown by it are ignored. */
@@ -305,6 +310,23 @@ export async function openPostgresStore(
       : createCachedStore(raw, { ...cacheOptions, ttl: cacheOptions.ttl ?? DEFAULT_CACHE_TTL });
   const reader: KeyStore = cached ?? raw;
 
+  const invalidate = (id: string) => {
+    cached?.invalidate(id);
+  };
+  // Created (and its options checked) before any connection is opened; started once the schema is.
+  const listener: RevocationListener | undefined = listen
+    ? createRevocationListener({
+        ...options,
+        connectionString: options.listenerConnectionString ?? options.connectionString,
+        schema: undefined,
+        channel,
+        pingInterval: options.listenerPingInterval,
+        onInvalidate: invalidate,
+        onResync: () => cached?.clear(),
+        onEvent: emit,
+      })
+    : undefined;
+
   if (options.autoMigrate) await migrate({ ...options, schema });
 
   const pool = new pg.Pool({ ...connection.client, max, idleTimeoutMillis });
@@ -326,22 +348,7 @@ export async function openPostgresStore(
     );
   }
 
-  const invalidate = (id: string) => {
-    cached?.invalidate(id);
-  };
-  let listener: RevocationListener | undefined;
-  if (listen) {
-    listener = createRevocationListener({
-      ...options,
-      connectionString: options.listenerConnectionString ?? options.connectionString,
-      schema: undefined,
-      channel,
-      onInvalidate: invalidate,
-      onResync: () => cached?.clear(),
-      onEvent: emit,
-    });
-    await listener.start();
-  }
+  if (listener !== undefined) await listener.start();
 
   /** Runs `work` in one transaction; a driver error becomes a `StoreIoError`. */
   async function transaction<T>(doing: string, work: (client: Client) => Promise<T>): Promise<T> {

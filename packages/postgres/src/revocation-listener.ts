@@ -128,18 +128,22 @@ export function createRevocationListener(options: RevocationListenerOptions): Re
     }
   };
 
-  const ping = setInterval(() => {
-    const client = current;
-    if (client === undefined || pinging) return;
-    pinging = true;
-    client
-      .query('SELECT 1')
-      .catch((error: Error) => drop(client, error))
-      .finally(() => {
-        pinging = false;
-      });
-  }, pingInterval);
-  ping.unref();
+  // Started by start(): a listener never started holds no timer and no connection.
+  let ping: NodeJS.Timeout | undefined;
+  function startPinging(): void {
+    ping ??= setInterval(() => {
+      const client = current;
+      if (client === undefined || pinging) return;
+      pinging = true;
+      client
+        .query('SELECT 1')
+        .catch((error: Error) => drop(client, error))
+        .finally(() => {
+          pinging = false;
+        });
+    }, pingInterval);
+    ping.unref();
+  }
 
   function drop(client: pg.Client, error?: Error): void {
     if (client !== current) return;
@@ -211,10 +215,14 @@ export function createRevocationListener(options: RevocationListenerOptions): Re
     get connected() {
       return current !== undefined;
     },
-    start: () => connect(),
+    start() {
+      if (closed) return Promise.resolve(false);
+      startPinging();
+      return connect();
+    },
     async close() {
       closed = true;
-      clearInterval(ping);
+      if (ping !== undefined) clearInterval(ping);
       if (retry !== undefined) clearTimeout(retry);
       retry = undefined;
       const client = current;

@@ -219,4 +219,20 @@ describePg('revocation across instances (LISTEN/NOTIFY)', () => {
     expect(await until(async () => !(await b.accepts(m)), 1000, 5)).toBeLessThan(1000);
     expect(await b.store.health()).toMatchObject({ ok: true, status: 'ok', listener: 'connected' });
   });
+
+  it('notices a listener connection that died silently (ping), and reconnects', async () => {
+    const b = await instance({
+      listenerConnectionString: urlFor(db.schema, proxy.port),
+      listenerPingInterval: 100,
+      statementTimeout: 200,
+      connectionTimeout: 300,
+    });
+    expect(b.store.listening).toBe(true);
+    proxy.set('freeze'); // the socket stays open; nothing gets through any more
+    await until(() => b.events.some((e) => e.type === 'listener-disconnected'), 3000);
+    await until(() => b.events.some((e) => e.type === 'listener-error'), 3000);
+    proxy.set('pass');
+    await until(() => b.events.some((e) => e.type === 'listener-connected' && e.reconnect), 3000);
+    expect(b.store.listening).toBe(true);
+  });
 });

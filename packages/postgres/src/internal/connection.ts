@@ -108,7 +108,7 @@ export function resolveConnection(options: ConnectionOptions, source: string): C
       connectionTimeoutMillis: connectionTimeout,
       statement_timeout: statementTimeout,
       // A client-side bound too, for a connection that died without a word (no RST).
-      query_timeout: statementTimeout + 2000,
+      query_timeout: statementTimeout + Math.min(statementTimeout, 2000),
       keepAlive: true,
       ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     },

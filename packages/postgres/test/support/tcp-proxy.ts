@@ -2,18 +2,17 @@
  * A TCP proxy in front of PostgreSQL that a test can cut and restore, to simulate a database
  * outage or a network partition without stopping the shared server: `pass` forwards, `refuse`
  * drops every connection (open ones at once, new ones on arrival), `blackhole` accepts new
- * connections and never answers (so only a connection timeout ends them).
+ * connections and never answers (so only a connection timeout ends them), `freeze` keeps open
+ * connections open but silently drops what they carry (a connection that died without a word).
  */
-
-import type { AddressInfo } from 'node:net';
-import { connect, createServer, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { PG_URL } from './pg.js';
 
-export type ProxyMode = 'pass' | 'refuse' | 'blackhole';
+export type ProxyMode = 'pass' | 'refuse' | 'blackhole' | 'freeze';
 
 export interface TcpProxy {
   readonly port: number;
-  /** Sets the mode; leaving `pass` drops every open connection. */
+  /** Sets the mode; `refuse` and `blackhole` drop every open connection. */
   set(mode: ProxyMode): void;
   close(): Promise<void>;
 }
@@ -29,26 +28,30 @@ export async function startProxy(): Promise<TcpProxy> {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
   };
+  const forward = (from: Socket, to: Socket) => {
+    from.on('data', (chunk) => {
+      if (mode === 'pass') to.write(chunk);
+    });
+    from.on('close', () => to.destroy());
+  };
   const server = createServer((client) => {
     track(client);
     if (mode === 'refuse') {
       client.destroy();
       return;
     }
-    if (mode === 'blackhole') return;
+    if (mode !== 'pass') return; // blackhole, freeze: accepted, never answered
     const upstream = connect({ host, port });
     track(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {
     port: (server.address() as AddressInfo).port,
     set(next) {
       mode = next;
-      if (next !== 'pass') for (const socket of sockets) socket.destroy();
+      if (next === 'refuse' || next === 'blackhole') for (const socket of sockets) socket.destroy();
     },
     async close() {
       for (const socket of sockets) socket.destroy();
