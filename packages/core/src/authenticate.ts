@@ -14,7 +14,9 @@ import {
   type CredentialMethod,
   type RejectionReason,
 } from './errors.js';
+import { createAttemptLimit } from './internal/attempt-limit.js';
 import { MAX_AUTHORIZATION_LENGTH, parseAuthorization } from './parse-authorization.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { AuthContext, AuthRequest, KeyStore, Resource, Scope } from './types.js';
 import { verifyBasic } from './verify-basic.js';
 import { type TokenAlgorithm, verifyToken } from './verify-token.js';
@@ -56,6 +58,12 @@ export interface AuthenticatorOptions {
    * request without its `Authorization` value, so that logging both never logs a credential.
    */
   readonly onRejected?: (event: RejectionEvent, request: AuthRequest) => void;
+  /**
+   * Limits failed attempts per (key id, client address) and per address (see `RateLimiter` and
+   * `createMemoryRateLimiter`). Checked after parsing and before any store lookup or cryptography;
+   * a refusal is a 429 with `Retry-After`. A limiter that fails answers 503 (fail closed).
+   */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /**
@@ -143,6 +151,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const realm = options.realm ?? DEFAULT_REALM;
   const refusals = createRefusals(realm);
   const { onAuthenticated, onRejected } = options;
+  const limit = createAttemptLimit(options.rateLimiter, refusals);
 
   function rejected(error: unknown, request: AuthRequest): never {
     if (error instanceof AuthError && onRejected) {
@@ -167,11 +176,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (optional) return undefined;
       throw refusals.required('missing_credentials');
     }
+    const attempt = await limit?.admit(parsed, request);
     const now = Date.now();
-    const context =
-      parsed.scheme === 'basic'
-        ? await verifyBasic(parsed.keyId, parsed.secret, { store, refusals, now })
-        : await verifyToken(parsed.token, { store, refusals, now, algorithms, clockTolerance });
+    let context: AuthContext;
+    try {
+      context =
+        parsed.scheme === 'basic'
+          ? await verifyBasic(parsed.keyId, parsed.secret, { store, refusals, now })
+          : await verifyToken(parsed.token, { store, refusals, now, algorithms, clockTolerance });
+    } catch (error) {
+      if (attempt !== undefined) await limit?.failed(attempt, error);
+      throw error;
+    }
+    if (attempt !== undefined) await limit?.succeeded(attempt);
     if (onAuthenticated) {
       try {
         onAuthenticated(context, withoutCredentials(request));

@@ -42,6 +42,14 @@ export {
   type ParsedAuthorization,
   parseAuthorization,
 } from './parse-authorization.js';
+export {
+  createMemoryRateLimiter,
+  type MemoryRateLimiter,
+  type MemoryRateLimiterOptions,
+  type RateLimitAttempt,
+  type RateLimitDecision,
+  type RateLimiter,
+} from './rate-limit.js';
 export { type FileKeyStore, type FileStoreOptions, openFileStore } from './stores/file.js';
 export {
   type AppEntry,

@@ -63,6 +63,7 @@ describe('the export list of @keyscope/core', () => {
       'createCachedStore',
       'createChallenges',
       'createGuard',
+      'createMemoryRateLimiter',
       'createMemoryStore',
       'generateKey',
       'isScope',
@@ -89,6 +90,7 @@ describe('the export list of @keyscope/core', () => {
       'keyRefusal',
       'keyEnd',
       'buildSnapshot',
+      'createAttemptLimit',
       'default',
     ]) {
       expect(names).not.toContain(internal);
