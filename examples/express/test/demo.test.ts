@@ -18,14 +18,18 @@ let blocker: Server | undefined;
 
 afterEach(async () => {
   if (demo && demo.exitCode === null && demo.signalCode === null) {
-    const closed = new Promise((resolve) => demo?.once('close', resolve));
-    demo.kill('SIGTERM');
+    const child = demo;
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    child.kill('SIGTERM');
+    // On a loaded machine, give the script time to stop its server, then stop it hard.
+    const hard = setTimeout(() => child.kill('SIGKILL'), 8_000);
     await closed;
+    clearTimeout(hard);
   }
   demo = undefined;
   await new Promise((resolve) => (blocker ? blocker.close(resolve) : resolve(undefined)));
   blocker = undefined;
-});
+}, 30_000);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
