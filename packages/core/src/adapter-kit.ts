@@ -1,8 +1,11 @@
 /**
  * The adapter kit: the few pieces every framework adapter needs, so that adapters hold framework
- * glue only. An adapter turns its request into an `AuthRequest`, calls `authenticateRequest` or a
- * guard made by `createGuard`, keeps the resulting `AuthContext` where its framework keeps request
- * state, and renders any failure with `toErrorResponse`.
+ * glue only. An adapter turns its request into an `AuthRequest` (`readNodeRequest` does it for
+ * anything built on Node's `http`), calls `authenticateRequest` or a guard made by `createGuard`,
+ * keeps the resulting `AuthContext` where its framework keeps request state, and renders any
+ * failure with `toErrorResponse`. The kit remembers which authenticator handled a request (by the
+ * framework's request object, and by the context it produced), so that a guard placed after an
+ * adapter's `authenticate()` reuses it.
  */
 import {
   type Authenticator,
@@ -10,7 +13,7 @@ import {
   createAuthenticator,
 } from './authenticate.js';
 import { isScope } from './authorize.js';
-import { AuthError, ConfigurationError, type ErrorBody } from './errors.js';
+import { ConfigurationError } from './errors.js';
 import type { AuthContext, AuthRequest, Resource, Scope } from './types.js';
 
 /**
@@ -30,97 +33,109 @@ export type AuthenticateOptions = (
   readonly optional?: boolean;
 };
 
-/**
- * The finished HTTP answer for an error.
- *
- * @example
- * ```ts
- * const { status, headers, body } = toErrorResponse(error);
- * ```
- */
-export interface ErrorResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body:
-    | ErrorBody
-    | { readonly errors: readonly [{ code: 'internal_error'; title: string }] };
+/** The authenticator of a framework request (the "carrier") that `authenticateRequest` handled. */
+const byCarrier = new WeakMap<object, Authenticator>();
+/** The authenticator that produced a context: the one that must also authorize it. */
+const byContext = new WeakMap<AuthContext, Authenticator>();
+
+function isAuthenticator(value: unknown): value is Authenticator {
+  const candidate = value as Partial<Authenticator> | null | undefined;
+  return typeof candidate?.authenticate === 'function' && typeof candidate.authorize === 'function';
 }
 
 /**
- * Turns any error into the contract's answer: an `AuthError` gives its status, headers and body;
- * anything else is a 500 `internal_error` that reveals nothing of the error. Content type is
- * `application/json` for both.
- *
- * @example
- * ```ts
- * const { status, headers, body } = toErrorResponse(error);
- * res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(body));
- * ```
- */
-export function toErrorResponse(error: unknown): ErrorResponse {
-  if (error instanceof AuthError) {
-    return { status: error.status, headers: error.headers, body: error.toBody() };
-  }
-  return {
-    status: 500,
-    headers: {},
-    body: { errors: [{ code: 'internal_error', title: 'Internal server error' }] },
-  };
-}
-
-const bound = new WeakMap<object, Authenticator>();
-
-/**
- * Resolves an adapter's options to an authenticator: the one given, or a new one made from the
- * options (checked now, at set-up time).
+ * Resolves an adapter's options to an authenticator: an authenticator given directly or as
+ * `{ authenticator }`, or a new one made from the options (checked now, at set-up time).
  *
  * @throws {ConfigurationError} when the options are invalid.
  * @example
  * ```ts
- * const authenticator = resolveAuthenticator(options);
+ * const authenticator = resolveAuthenticator(options); // options, { authenticator } or an authenticator
  * ```
  */
-export function resolveAuthenticator(options: AuthenticateOptions): Authenticator {
+export function resolveAuthenticator(options: AuthenticateOptions | Authenticator): Authenticator {
+  if (isAuthenticator(options)) return options;
   if (options !== null && typeof options === 'object' && 'authenticator' in options) {
-    const given = options.authenticator;
-    if (typeof given?.authenticate !== 'function' || typeof given.authorize !== 'function') {
+    if (!isAuthenticator(options.authenticator)) {
       throw new ConfigurationError('authenticator must come from createAuthenticator()');
     }
-    return given;
+    return options.authenticator;
   }
   return createAuthenticator(options as AuthenticatorOptions);
 }
 
 /**
  * Authenticates a request for an adapter: resolves the context, or `undefined` when `optional`
- * and the request carries no `Authorization` field, and remembers which authenticator handled
- * `carrier` (the framework's request or context object) so that later guards reuse it.
+ * and the request carries no `Authorization` field. It remembers which authenticator handled
+ * `carrier` (the framework's request or context object) and the context, so that later guards
+ * on the same request reuse that authenticator.
  *
- * @throws {AuthError}
+ * @throws {AuthError} (as a rejection) 400, 401 or 503 when the request is refused.
  * @example
  * ```ts
- * req.auth = await authenticateRequest(authenticator, req, { authorization }, false);
+ * req.auth = await authenticateRequest(authenticator, req, readNodeRequest(req)); // AuthContext
+ * const maybe = await authenticateRequest(authenticator, req, readNodeRequest(req), true);
  * ```
  */
+export function authenticateRequest(
+  authenticator: Authenticator,
+  carrier: object,
+  request: AuthRequest,
+  optional?: false,
+): Promise<AuthContext>;
+export function authenticateRequest(
+  authenticator: Authenticator,
+  carrier: object,
+  request: AuthRequest,
+  optional: boolean,
+): Promise<AuthContext | undefined>;
 export async function authenticateRequest(
   authenticator: Authenticator,
   carrier: object,
   request: AuthRequest,
   optional = false,
 ): Promise<AuthContext | undefined> {
-  bound.set(carrier, authenticator);
-  return optional
-    ? authenticator.authenticateOptional(request)
-    : authenticator.authenticate(request);
+  byCarrier.set(carrier, authenticator);
+  const context = optional
+    ? await authenticator.authenticateOptional(request)
+    : await authenticator.authenticate(request);
+  if (typeof context === 'object' && context !== null) byContext.set(context, authenticator);
+  return context;
 }
 
 /**
- * How a guard reads a framework's request. `TCarrier` is the framework's request or context.
+ * What a guard requires: a scope on the route's resource, or `'any'` valid credential (for
+ * routes such as `/v2/whoami` that serve every caller).
+ *
+ * @example
+ * ```ts
+ * const scopes: GuardScope[] = ['any', 'appUser', 'app', 'account'];
+ * ```
+ */
+export type GuardScope = Scope | 'any';
+
+/**
+ * The app and user a route names, as the framework gives them. Values that are not strings are
+ * handled by the guard (see {@link RequireScopeOptions}).
+ *
+ * @example
+ * ```ts
+ * const named: NamedResource = { appId: req.params.appId, userId: req.params.userId };
+ * ```
+ */
+export interface NamedResource {
+  readonly appId?: unknown;
+  readonly userId?: unknown;
+}
+
+/**
+ * How a guard reads a framework's request. `TCarrier` is the framework's request or context (or
+ * any object the adapter builds per request). `resource` may be async.
  *
  * @example
  * ```ts
  * const access: GuardAccess<Request> = {
- *   request: (req) => ({ authorization: req.headersDistinct.authorization, method: req.method }),
+ *   request: readNodeRequest,
  *   getContext: (req) => req.auth,
  *   setContext: (req, auth) => { req.auth = auth; },
  *   resource: (req) => ({ appId: req.params.appId, userId: req.params.userId }),
@@ -131,12 +146,17 @@ export interface GuardAccess<TCarrier> {
   request(carrier: TCarrier): AuthRequest;
   getContext(carrier: TCarrier): AuthContext | undefined;
   setContext(carrier: TCarrier, context: AuthContext): void;
-  resource(carrier: TCarrier): Resource;
+  resource(carrier: TCarrier): NamedResource | Promise<NamedResource>;
 }
 
 /**
  * Options of a route guard (`requireScope(scope, options)` in every adapter): how to find the
  * resource, and optionally the authenticator to use when no `authenticate()` ran before the guard.
+ *
+ * Resolvers (and `GuardAccess.resource`) may return anything, or a promise of it: a string names
+ * the app or user; `undefined` or `null` names none (a route that requires `app` or `appUser` is
+ * then refused); any other value (a number, an array of repeated parameters...) names a resource
+ * that cannot exist, so the guard refuses it at every scope (fail closed).
  *
  * @example
  * ```ts
@@ -145,52 +165,62 @@ export interface GuardAccess<TCarrier> {
  */
 export type RequireScopeOptions<TCarrier> = Partial<AuthenticateOptions> & {
   /** Where the route names its app (default: the `appId` route parameter). */
-  readonly appId?: (carrier: TCarrier) => string | undefined;
+  readonly appId?: (carrier: TCarrier) => unknown;
   /** Where the route names its user (default: the `userId` route parameter). */
-  readonly userId?: (carrier: TCarrier) => string | undefined;
+  readonly userId?: (carrier: TCarrier) => unknown;
 };
+
+/** A string names a resource, nothing names none; anything else goes on, to be refused. */
+const named = (value: unknown) => (value === null ? undefined : (value as string | undefined));
 
 /**
  * Makes the framework-neutral check behind `requireScope`: it authenticates when no context is
- * there yet (with the authenticator an earlier `authenticate()` used, or its own), then authorizes
- * the context on the route's resource. Resolves the context; rejects with an `AuthError`.
+ * there yet (with the authenticator an earlier `authenticate()` used, or its own), then, unless
+ * `scope` is `'any'`, authorizes the context on the route's resource. Resolves the context;
+ * rejects with an `AuthError`.
  *
- * @throws {ConfigurationError} at set-up for an unknown scope or invalid options.
+ * @throws {ConfigurationError} at set-up for an unknown scope or invalid options; as a rejection
+ * when a request reaches the guard with no authenticator known for it.
  * @example
  * ```ts
- * const check = createGuard('app', access, options);
+ * const check = createGuard('app', access, { authenticator });
  * app.get('/v2/apps/:appId', (req, res, next) => check(req).then(() => next(), next));
+ * const whoami = createGuard('any', access, { authenticator });
  * ```
  */
 export function createGuard<TCarrier extends object>(
-  scope: Scope,
+  scope: GuardScope,
   access: GuardAccess<TCarrier>,
   options: RequireScopeOptions<TCarrier> = {},
 ): (carrier: TCarrier) => Promise<AuthContext> {
-  if (!isScope(scope)) throw new ConfigurationError('scope must be "appUser", "app" or "account"');
+  if (scope !== 'any' && !isScope(scope)) {
+    throw new ConfigurationError('scope must be "appUser", "app", "account" or "any"');
+  }
   const own =
     'authenticator' in options || 'store' in options
       ? resolveAuthenticator(options as AuthenticateOptions)
       : undefined;
   const { appId, userId } = options;
   return async function guard(carrier) {
-    const authenticator = bound.get(carrier) ?? own;
+    let context = access.getContext(carrier);
+    const authenticator =
+      byCarrier.get(carrier) ?? (context === undefined ? undefined : byContext.get(context)) ?? own;
     if (authenticator === undefined) {
+      if (scope === 'any' && context !== undefined) return context;
       throw new ConfigurationError(
         'requireScope() needs authenticate() before it, or a store/authenticator option',
       );
     }
     const request = access.request(carrier);
-    let context = access.getContext(carrier);
     if (context === undefined) {
-      bound.set(carrier, authenticator);
-      context = await authenticator.authenticate(request);
+      context = await authenticateRequest(authenticator, carrier, request);
       access.setContext(carrier, context);
     }
-    const named = access.resource(carrier);
+    if (scope === 'any') return context;
+    const route = appId && userId ? undefined : await access.resource(carrier);
     const resource: Resource = {
-      appId: appId ? appId(carrier) : named.appId,
-      userId: userId ? userId(carrier) : named.userId,
+      appId: named(appId ? await appId(carrier) : route?.appId),
+      userId: named(userId ? await userId(carrier) : route?.userId),
     };
     await authenticator.authorize(context, scope, resource, request);
     return context;

@@ -94,15 +94,21 @@ export interface AuthErrorOptions {
 }
 
 /**
- * Base class of every error keyscope throws on purpose. Detect it with `instanceof AuthError`
- * or by `error.name` / `error.code`.
+ * The brand every `AuthError` carries, under a registered symbol: two copies of keyscope in one
+ * process (the ESM and the CommonJS build, or two versions) recognise each other's errors by it.
+ */
+const AUTH_ERROR_BRAND = Symbol.for('keyscope.AuthError');
+
+/**
+ * Base class of every error keyscope throws on purpose. Detect it with `isAuthError(error)`, which
+ * also recognises errors of another copy of keyscope (`instanceof` does not), or by `error.code`.
  *
  * @example
  * ```ts
  * try {
  *   await authenticator.authenticate({ authorization });
  * } catch (error) {
- *   if (error instanceof AuthError) {
+ *   if (isAuthError(error)) {
  *     res.writeHead(error.status, { ...error.headers, 'content-type': 'application/json' });
  *     res.end(JSON.stringify(error.toBody()));
  *   } else throw error;
@@ -147,6 +153,31 @@ export class AuthError extends Error {
   toBody(): ErrorBody {
     return { errors: [{ code: this.code, title: this.message }] };
   }
+}
+
+// On the prototype, not enumerable: the brand never shows up in logs, spreads or comparisons.
+Object.defineProperty(AuthError.prototype, AUTH_ERROR_BRAND, { value: true });
+
+/**
+ * Whether `value` is an `AuthError` of any copy of keyscope: it checks the brand
+ * `Symbol.for('keyscope.AuthError')` rather than the class, so an error thrown by the CommonJS
+ * build is still recognised by code that loaded the ESM build (and the reverse). Adapters use it
+ * instead of `instanceof`.
+ *
+ * @example
+ * ```ts
+ * app.use((error, req, res, next) => {
+ *   if (isAuthError(error)) log.warn({ reason: error.reason, keyId: error.keyId }, 'refused');
+ *   next(error);
+ * });
+ * ```
+ */
+export function isAuthError(value: unknown): value is AuthError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { readonly [AUTH_ERROR_BRAND]?: unknown })[AUTH_ERROR_BRAND] === true
+  );
 }
 
 /**

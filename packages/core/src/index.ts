@@ -6,11 +6,11 @@ export {
   type AuthenticateOptions,
   authenticateRequest,
   createGuard,
-  type ErrorResponse,
   type GuardAccess,
+  type GuardScope,
+  type NamedResource,
   type RequireScopeOptions,
   resolveAuthenticator,
-  toErrorResponse,
 } from './adapter-kit.js';
 export {
   type Authenticator,
@@ -30,12 +30,14 @@ export {
   type ErrorBody,
   ForbiddenError,
   InvalidCredentialsError,
+  isAuthError,
   KeysFileError,
   MalformedAuthorizationError,
   RateLimitedError,
   type RejectionReason,
   StoreUnavailableError,
 } from './errors.js';
+export { listReachableApps } from './list-reachable-apps.js';
 export {
   MAX_AUTHORIZATION_LENGTH,
   type ParseAuthorizationOptions,
@@ -50,6 +52,7 @@ export {
   type RateLimitDecision,
   type RateLimiter,
 } from './rate-limit.js';
+export { type NodeRequestLike, readNodeRequest } from './read-node-request.js';
 export { type FileKeyStore, type FileStoreOptions, openFileStore } from './stores/file.js';
 export {
   type AppEntry,
@@ -59,6 +62,7 @@ export {
   validateKeysDocument,
 } from './stores/keys-document.js';
 export { createMemoryStore, type MemoryKeyStore } from './stores/memory.js';
+export { type ErrorResponse, toErrorResponse } from './to-error-response.js';
 export type {
   AuthContext,
   AuthRequest,

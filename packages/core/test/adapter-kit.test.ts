@@ -1,10 +1,12 @@
 /**
- * Tests of the adapter kit with a fake framework request ("carrier"): `resolveAuthenticator`,
- * `authenticateRequest` (and the authenticator it binds to the carrier), `createGuard` (it
- * authenticates when no context is there, reuses the bound authenticator, refuses with the
- * contract's answer and never runs the protected handler on a refusal) and `toErrorResponse`.
+ * Tests of the adapter kit with a fake framework request ("carrier"): `resolveAuthenticator`
+ * (options, `{ authenticator }` or an authenticator), `authenticateRequest` (and the authenticator
+ * it binds to the carrier and to the context), `createGuard` (it authenticates when no context is
+ * there, reuses the bound authenticator, guards `'any'` credential or a scope, reads the resource
+ * sync or async and refuses values that are not strings, refuses with the contract's answer and
+ * never runs the protected handler on a refusal). `toErrorResponse` has its own file.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   type AuthContext,
   type Authenticator,
@@ -15,14 +17,12 @@ import {
   createMemoryStore,
   ForbiddenError,
   type GuardAccess,
-  InvalidCredentialsError,
+  type GuardScope,
   resolveAuthenticator,
-  toErrorResponse,
 } from '../src/index.js';
 import {
   basic,
   bearer,
-  CHALLENGE,
   expectAuthError,
   KEY,
   keysDocument,
@@ -34,7 +34,7 @@ import {
 
 interface FakeRequest {
   readonly headers: { authorization?: string | string[] };
-  readonly params: { appId?: string; userId?: string; id?: string };
+  readonly params: { appId?: unknown; userId?: unknown; id?: unknown };
   readonly method: string;
   auth?: AuthContext;
 }
@@ -70,6 +70,11 @@ describe('resolveAuthenticator', () => {
     expect(resolveAuthenticator({ authenticator })).toBe(authenticator);
   });
 
+  it('accepts an authenticator directly', () => {
+    const authenticator = createAuthenticator({ store });
+    expect(resolveAuthenticator(authenticator)).toBe(authenticator);
+  });
+
   it('creates one from options', async () => {
     const authenticator = resolveAuthenticator({ store, realm: 'r' });
     expect(authenticator.realm).toBe('r');
@@ -82,6 +87,7 @@ describe('resolveAuthenticator', () => {
     ['an authenticator that is not one', { authenticator: {} }],
     ['an undefined authenticator', { authenticator: undefined }],
     ['an authenticator without authorize', { authenticator: { authenticate: () => {} } }],
+    ['a bare object with authenticate but no authorize', { authenticate: () => {} }],
     ['options without store', {}],
     ['null', null],
     ['bad options', { store, clockTolerance: 3600 }],
@@ -107,6 +113,19 @@ describe('authenticateRequest', () => {
     await expect(
       authenticateRequest(authenticator, req, access.request(req), true),
     ).resolves.toBeUndefined();
+  });
+
+  it('returns AuthContext when not optional, AuthContext | undefined when it may be (types)', () => {
+    const req = request();
+    const call = () => authenticateRequest(authenticator, req, access.request(req));
+    expectTypeOf(call).returns.toEqualTypeOf<Promise<AuthContext>>();
+    const strict = () => authenticateRequest(authenticator, req, access.request(req), false);
+    expectTypeOf(strict).returns.toEqualTypeOf<Promise<AuthContext>>();
+    const loose = () => authenticateRequest(authenticator, req, access.request(req), true);
+    expectTypeOf(loose).returns.toEqualTypeOf<Promise<AuthContext | undefined>>();
+    const flag = (optional: boolean) =>
+      authenticateRequest(authenticator, req, access.request(req), optional);
+    expectTypeOf(flag).returns.toEqualTypeOf<Promise<AuthContext | undefined>>();
   });
 
   it('optional still refuses bad credentials', async () => {
@@ -317,33 +336,246 @@ describe('createGuard', () => {
   });
 });
 
-describe('toErrorResponse', () => {
-  it('renders an AuthError as its status, headers and body', () => {
-    const error = new InvalidCredentialsError({
-      reason: 'bad_signature',
-      method: 'jwt',
-      headers: { 'WWW-Authenticate': CHALLENGE.invalidToken },
+describe("createGuard('any')", () => {
+  it('lets through any valid credential, whatever the route names, and sets the context', async () => {
+    const guard = createGuard('any', access, { store });
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_c' });
+    const { outcome, handler } = await serve(guard, req);
+    expect(outcome).toEqual({ ok: true, value: 'handled' });
+    expect(handler).toHaveBeenCalledOnce();
+    expect(req.auth).toMatchObject({ keyId: KEY.appA, scope: 'app' });
+  });
+
+  it('never reads the resource', async () => {
+    const resource = vi.fn(() => ({}));
+    const guard = createGuard('any', { ...access, resource }, { store });
+    await guard(request(bearer(await mint({ scope: 'appUser', userId: 'u1' }))));
+    expect(resource).not.toHaveBeenCalled();
+  });
+
+  it.each<[string, () => Promise<FakeRequest>, Parameters<typeof expectAuthError>[1]]>([
+    ['no credentials', async () => request(), refused.required('missing_credentials')],
+    [
+      'a wrong secret',
+      async () => request(basic(KEY.appA, 'x')),
+      refused.basic('wrong_secret', KEY.appA),
+    ],
+    [
+      'two Authorization values',
+      async () => request([basic(KEY.appA, SECRET.appA), basic(KEY.appA, SECRET.appA)]),
+      refused.malformed('multiple_headers'),
+    ],
+  ])('refuses %s and never runs the handler', async (_l, make, expected) => {
+    const { outcome, handler } = await serve(createGuard('any', access, { store }), await make());
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(!outcome.ok && outcome.error, expected);
+  });
+
+  it('reuses a context already there, without authenticating again', async () => {
+    const authenticator = createAuthenticator({ store });
+    const req = request(basic(KEY.user, SECRET.user));
+    req.auth = await authenticateRequest(authenticator, req, access.request(req));
+    const authenticate = vi.spyOn(authenticator, 'authenticate');
+    await expect(createGuard('any', access)(req)).resolves.toBe(req.auth);
+    expect(authenticate).not.toHaveBeenCalled();
+  });
+
+  it('after an optional authenticate() without credentials, refuses with 401', async () => {
+    const authenticator = createAuthenticator({ store });
+    const req = request();
+    await authenticateRequest(authenticator, req, access.request(req), true);
+    const { outcome, handler } = await serve(createGuard('any', access), req);
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(!outcome.ok && outcome.error, refused.required('missing_credentials'));
+  });
+
+  it('with no authenticator at all it is a ConfigurationError, never a pass', async () => {
+    const { outcome, handler } = await serve(
+      createGuard('any', access),
+      request(basic(KEY.appA, SECRET.appA)),
+    );
+    expect(handler).not.toHaveBeenCalled();
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(ConfigurationError);
+  });
+
+  it('is typed: the scope is a GuardScope', () => {
+    expectTypeOf<GuardScope>().toEqualTypeOf<'any' | 'appUser' | 'app' | 'account'>();
+    expectTypeOf(createGuard<FakeRequest>)
+      .parameter(0)
+      .toEqualTypeOf<GuardScope>();
+  });
+});
+
+describe('createGuard: the resource', () => {
+  it('reads it from an async resource()', async () => {
+    const guard = createGuard(
+      'app',
+      { ...access, resource: async () => ({ appId: 'app_a' }) },
+      { store },
+    );
+    await expect(guard(request(basic(KEY.appA, SECRET.appA)))).resolves.toMatchObject({
+      appId: 'app_a',
     });
-    expect(toErrorResponse(error)).toEqual({
-      status: 401,
-      headers: { 'WWW-Authenticate': CHALLENGE.invalidToken },
-      body: { errors: [{ code: 'unauthorized', title: 'Invalid credentials' }] },
+    const other = createGuard(
+      'app',
+      { ...access, resource: async () => ({ appId: 'app_b' }) },
+      { store },
+    );
+    const { outcome, handler } = await serve(other, request(basic(KEY.appA, SECRET.appA)));
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(
+      !outcome.ok && outcome.error,
+      refused.forbidden('resource_not_allowed', 'app', 'basic'),
+    );
+  });
+
+  it('takes async resolvers, and does not read resource() when both resolvers are given', async () => {
+    const resource = vi.fn(() => ({}));
+    const guard = createGuard(
+      'appUser',
+      { ...access, resource },
+      { store, appId: async () => 'app_a', userId: async () => 'u1' },
+    );
+    const token = await mint({ scope: 'appUser', userId: 'u1' });
+    await expect(guard(request(bearer(token)))).resolves.toMatchObject({ userId: 'u1' });
+    expect(resource).not.toHaveBeenCalled();
+  });
+
+  it('a failing resource() rejects with its own error, and the handler never runs', async () => {
+    const boom = new Error('boom');
+    const guard = createGuard(
+      'app',
+      { ...access, resource: () => Promise.reject(boom) },
+      { store },
+    );
+    const { outcome, handler } = await serve(guard, request(basic(KEY.appA, SECRET.appA)));
+    expect(handler).not.toHaveBeenCalled();
+    expect(!outcome.ok && outcome.error).toBe(boom);
+  });
+
+  const notStrings: Array<[string, unknown]> = [
+    ['a number', 42],
+    ['an array of repeated parameters', ['app_a', 'app_b']],
+    ['an array of the right app', ['app_a']],
+    ['an object', { toString: () => 'app_a' }],
+    ['a boxed string', Object('app_a')],
+    ['true', true],
+  ];
+
+  for (const scope of ['app', 'appUser', 'account'] as const) {
+    it.each(notStrings)(`a ${scope} guard refuses an appId that is %s (403)`, async (_l, value) => {
+      const caller =
+        scope === 'account'
+          ? basic(KEY.user, SECRET.user)
+          : scope === 'app'
+            ? basic(KEY.appA, SECRET.appA)
+            : bearer(await mint({ scope: 'appUser', userId: 'u1' }));
+      const guard = createGuard(scope, access, { store, appId: () => value });
+      const { outcome, handler } = await serve(guard, request(caller, { userId: 'u1' }));
+      expect(handler).not.toHaveBeenCalled();
+      expect(!outcome.ok && outcome.error).toBeInstanceOf(ForbiddenError);
+      expect(!outcome.ok && (outcome.error as ForbiddenError).status).toBe(403);
     });
+  }
+
+  it.each(notStrings)('an appUser guard refuses a userId that is %s (403)', async (_l, value) => {
+    const token = await mint({ scope: 'appUser', userId: 'u1' });
+    const guard = createGuard('appUser', access, { store, userId: () => value });
+    const { outcome, handler } = await serve(guard, request(bearer(token), { appId: 'app_a' }));
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(
+      !outcome.ok && outcome.error,
+      refused.forbidden('resource_not_allowed', 'appUser', 'jwt'),
+    );
+  });
+
+  it('the default route parameters are held to the same rule', async () => {
+    const guard = createGuard('app', access, { store });
+    const { outcome, handler } = await serve(
+      guard,
+      request(basic(KEY.appA, SECRET.appA), { appId: ['app_a', 'app_a'] }),
+    );
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(
+      !outcome.ok && outcome.error,
+      refused.forbidden('resource_not_allowed', 'app', 'basic'),
+    );
   });
 
   it.each([
-    ['a plain Error', new Error(`secret ${SECRET.appA} leaked`)],
-    ['a TypeError', new TypeError('x is undefined')],
-    ['a string', 'boom'],
     ['undefined', undefined],
-    ['an object that looks like an AuthError', { status: 401, code: 'unauthorized', headers: {} }],
-  ])('renders %s as a 500 internal_error that reveals nothing', (_l, error) => {
-    const response = toErrorResponse(error);
-    expect(response).toEqual({
-      status: 500,
-      headers: {},
-      body: { errors: [{ code: 'internal_error', title: 'Internal server error' }] },
+    ['null', null],
+  ])(
+    '%s names no resource: app and appUser guards refuse, an account guard allows',
+    async (_l, value) => {
+      for (const scope of ['app', 'appUser'] as const) {
+        const guard = createGuard(scope, access, {
+          store,
+          appId: () => value,
+          userId: () => value,
+        });
+        const { outcome, handler } = await serve(guard, request(basic(KEY.user, SECRET.user)));
+        expect(handler).not.toHaveBeenCalled();
+        expectAuthError(
+          !outcome.ok && outcome.error,
+          refused.forbidden('missing_resource', scope, 'basic'),
+        );
+      }
+      const account = createGuard('account', access, {
+        store,
+        appId: () => value,
+        userId: () => value,
+      });
+      const allowed = await serve(account, request(basic(KEY.user, SECRET.user)));
+      expect(allowed.outcome).toEqual({ ok: true, value: 'handled' });
+    },
+  );
+
+  it('resolvers are typed to return anything', () => {
+    expectTypeOf(createGuard<FakeRequest>)
+      .parameter(2)
+      .toExtend<{ appId?: (req: FakeRequest) => unknown } | undefined>();
+    createGuard('app', access, { store, appId: () => 42, userId: async () => ['x'] });
+  });
+});
+
+describe('the authenticator a context came from', () => {
+  it('authorizes that context, even on another carrier object', async () => {
+    // As in @keyscope/fetch: authenticate() sees the Request, the guard a per-call object.
+    const made = createAuthenticator({ store, realm: 'made' });
+    const authorize = vi.spyOn(made, 'authorize');
+    const first = request(bearer(await mint({ scope: 'app' })), { appId: 'app_b' });
+    const auth = await authenticateRequest(made, first, access.request(first));
+    const second: FakeRequest = { ...first, auth };
+    const { outcome, handler } = await serve(createGuard('app', access), second);
+    expect(authorize).toHaveBeenCalledOnce();
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(!outcome.ok && outcome.error, {
+      ...refused.forbidden('resource_not_allowed', 'app', 'jwt'),
+      wwwAuthenticate: 'Bearer realm="made", error="insufficient_scope", scope="app"',
     });
-    expect(JSON.stringify(response)).not.toContain(SECRET.appA);
+  });
+
+  it('a context the guard found itself is remembered too', async () => {
+    const own = createAuthenticator({ store, realm: 'own' });
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    const auth = await createGuard('app', access, { authenticator: own })(req);
+    const authorize = vi.spyOn(own, 'authorize');
+    await createGuard('app', access)({ ...req, auth });
+    expect(authorize).toHaveBeenCalledOnce();
+  });
+
+  it('the carrier binding comes first', async () => {
+    const a = createAuthenticator({ store, realm: 'a' });
+    const b = createAuthenticator({ store, realm: 'b' });
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    const auth = await authenticateRequest(a, req, access.request(req));
+    const other: FakeRequest = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    other.auth = auth;
+    await authenticateRequest(b, other, access.request(other));
+    other.auth = auth;
+    const authorizeB = vi.spyOn(b, 'authorize');
+    await createGuard('app', access)(other);
+    expect(authorizeB).toHaveBeenCalledOnce();
   });
 });
