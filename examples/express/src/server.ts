@@ -1,13 +1,26 @@
 /**
  * Starts the Express example: reads the environment, opens the keys file (followed live), listens,
- * and prints exactly one line on stdout when ready: `listening on http://<host>:<port>`. A setting
- * or keys file it cannot start with ends the process with a non-zero code and the reason on stderr.
- * SIGTERM and SIGINT close the server gracefully.
+ * and prints one line on stdout when ready: `listening on http://<host>:<port>`. After it, stdout
+ * carries the audit log: one JSON line (pino) per authentication and per refusal, with the reason,
+ * status, credential method, key id, HTTP method and client address, never a secret or a token.
+ * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. A setting or keys file it cannot start
+ * with ends the process with a non-zero code and the reason on stderr. SIGTERM and SIGINT close
+ * the server gracefully.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type FileKeyStore, KeysFileError, openFileStore } from '@keyscope/core';
+import {
+  type Authenticator,
+  type AuthRequest,
+  createAuthenticator,
+  createMemoryRateLimiter,
+  type FileKeyStore,
+  KeysFileError,
+  openFileStore,
+} from '@keyscope/core';
+import { pino } from 'pino';
 import { createApp } from './app.js';
 import { readConfig, StartupError } from './config.js';
 
@@ -17,9 +30,6 @@ let store: FileKeyStore;
 let config: ReturnType<typeof readConfig>;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
-  if (config.rateLimit !== undefined) {
-    console.error('KEYSCOPE_RATE_LIMIT is not supported by this build yet; it is ignored');
-  }
   store = await openFileStore(config.keysFile, {
     onReloadError: (error) =>
       console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
@@ -32,7 +42,58 @@ try {
   throw error;
 }
 
-const server = createServer(createApp({ store }));
+// Audit log: synchronous JSON lines on stdout, so none is lost when the process exits.
+const audit = pino(
+  { base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+  pino.destination({ dest: 1, sync: true }),
+);
+// The Express adapter does not hand the client address to core yet: carry it from the socket.
+const clientAddress = new AsyncLocalStorage<string | undefined>();
+const withAddress = (request: AuthRequest = {}): AuthRequest => ({
+  ...request,
+  address: request.address ?? clientAddress.getStore(),
+});
+const core = createAuthenticator({
+  store,
+  ...(config.rateLimit && { rateLimiter: createMemoryRateLimiter(config.rateLimit) }),
+  onAuthenticated: (auth, request) =>
+    audit.info(
+      {
+        event: 'authenticated',
+        method: auth.method,
+        keyId: auth.keyId,
+        scope: auth.scope,
+        httpMethod: request.method,
+        address: request.address,
+      },
+      'authenticated',
+    ),
+  onRejected: (event, request) =>
+    audit.warn(
+      {
+        event: 'rejected',
+        reason: event.reason,
+        status: event.status,
+        method: event.method,
+        keyId: event.keyId,
+        httpMethod: request.method,
+        address: request.address,
+      },
+      'refused',
+    ),
+});
+const authenticator: Authenticator = {
+  store: core.store,
+  realm: core.realm,
+  authenticate: (request) => core.authenticate(withAddress(request)),
+  authenticateOptional: (request) => core.authenticateOptional(withAddress(request)),
+  authorize: (auth, scope, resource, request) =>
+    core.authorize(auth, scope, resource, withAddress(request)),
+};
+const app = createApp({ authenticator });
+const server = createServer((req, res) => {
+  clientAddress.run(req.socket.remoteAddress, () => app(req, res));
+});
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   console.error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);

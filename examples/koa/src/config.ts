@@ -1,8 +1,8 @@
 /**
  * Reads the example server's environment (contract section 5) into a checked configuration:
- * `PORT`, `HOST`, `KEYSCOPE_KEYS_FILE`, and the two settings this build does not serve yet,
- * `KEYSCOPE_STORE` (refused with a clear message) and `KEYSCOPE_RATE_LIMIT` (read, then ignored).
- * Nothing here touches the network or the file system.
+ * `PORT`, `HOST`, `KEYSCOPE_KEYS_FILE`, `KEYSCOPE_RATE_LIMIT` (the failed-attempt limiter, off
+ * unless set) and `KEYSCOPE_STORE`, which this build does not serve (refused with a clear
+ * message). Nothing here touches the network or the file system.
  */
 
 /** The checked configuration of the example server. */
@@ -14,10 +14,29 @@ export interface ServerConfig {
   /** The keys file to serve (resolved against the working directory). */
   readonly keysFile: string;
   /**
-   * `KEYSCOPE_RATE_LIMIT` as given. Reserved: this build has no limiter yet, so it is ignored and
-   * every answer is the one of the contract's section 4. The limiter plugs in here when it lands.
+   * The failed-attempt limiter read from `KEYSCOPE_RATE_LIMIT`, or `undefined` when it is unset:
+   * then there is no limiter and every answer is the one of the contract's section 4.
    */
-  readonly rateLimit: string | undefined;
+  readonly rateLimit: RateLimitConfig | undefined;
+}
+
+/**
+ * `KEYSCOPE_RATE_LIMIT=<failures>/<window>[/<failures per address>]`: at most `<failures>` failed
+ * attempts per key id and client address in each `<window>` (seconds, or with a unit: `90s`,
+ * `15m`, `1h`, `min`), and at most `<failures per address>` (default ten times `<failures>`) per
+ * client address whatever the key. `10/60` is ten failures per key and address per minute, 100
+ * per address. Past a limit the server answers 429 `too_many_requests` with `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * readConfig({ KEYSCOPE_RATE_LIMIT: '10/60' }, 'keys.json').rateLimit;
+ * // { maxFailuresPerKeyAndAddress: 10, maxFailuresPerAddress: 100, windowMs: 60000 }
+ * ```
+ */
+export interface RateLimitConfig {
+  readonly maxFailuresPerKeyAndAddress: number;
+  readonly maxFailuresPerAddress: number;
+  readonly windowMs: number;
 }
 
 /**
@@ -38,8 +57,9 @@ export class StartupError extends Error {
  *
  * @param env - the environment, usually `process.env`
  * @param defaultKeysFile - the keys file used when `KEYSCOPE_KEYS_FILE` is unset
- * @throws {StartupError} when `PORT` is not a port number, or `KEYSCOPE_STORE` is set (the
- * PostgreSQL store is not available in this build).
+ * @throws {StartupError} when `PORT` is not a port number, `KEYSCOPE_RATE_LIMIT` does not
+ * follow its format, or `KEYSCOPE_STORE` is set (the PostgreSQL store is not available in this
+ * build).
  * @example
  * ```ts
  * const config = readConfig(process.env, 'keys.demo.json');
@@ -62,8 +82,29 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultKeysFile: string): Ser
     port,
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     keysFile: nonEmpty(env.KEYSCOPE_KEYS_FILE) ?? defaultKeysFile,
-    rateLimit: nonEmpty(env.KEYSCOPE_RATE_LIMIT),
+    rateLimit: readRateLimit(nonEmpty(env.KEYSCOPE_RATE_LIMIT)),
   };
+}
+
+const RATE_LIMIT = /^(\d{1,9})\/(\d{0,9})(s|m|min|h)?(?:\/(\d{1,9}))?$/;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+function readRateLimit(value: string | undefined): RateLimitConfig | undefined {
+  if (value === undefined) return undefined;
+  const match = RATE_LIMIT.exec(value);
+  const failures = Number(match?.[1]);
+  const count = match?.[2] === '' ? 1 : Number(match?.[2]);
+  const windowMs = count * (UNIT_MS[match?.[3] ?? 's'] as number);
+  const perAddress = match?.[4] === undefined ? failures * 10 : Number(match[4]);
+  if (match === null || (match[2] === '' && match[3] === undefined)) {
+    throw new StartupError(
+      `KEYSCOPE_RATE_LIMIT must be <failures>/<seconds>[/<failures per address>], e.g. 10/60, not "${value}"`,
+    );
+  }
+  if (!(failures > 0 && windowMs > 0 && perAddress > 0 && Number.isSafeInteger(windowMs))) {
+    throw new StartupError(`KEYSCOPE_RATE_LIMIT needs numbers above zero, not "${value}"`);
+  }
+  return { maxFailuresPerKeyAndAddress: failures, maxFailuresPerAddress: perAddress, windowMs };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
