@@ -10,6 +10,7 @@ const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export const alias = {
   '@keyscope/cli': root('./packages/cli/src/index.ts'),
   '@keyscope/core': root('./packages/core/src/index.ts'),
+  '@keyscope/dashboard': root('./packages/dashboard/src/index.ts'),
   '@keyscope/express': root('./packages/express/src/index.ts'),
   '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
   '@keyscope/koa': root('./packages/koa/src/index.ts'),
@@ -35,6 +36,16 @@ export default [
   {
     resolve: { alias },
     test: { name: 'express', root: root('./packages/express'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'dashboard',
+      root: root('./packages/dashboard'),
+      include: ['test/**/*.test.ts'],
+      // The end-to-end tests drive a real Chromium.
+      testTimeout: 30_000,
+    },
   },
   {
     resolve: { alias },

@@ -1,0 +1,165 @@
+/**
+ * The app routes: the list of the apps the operator's key reaches, an app's settings tab (its keys,
+ * with the key routes under it), and the test-token tab, which mints a short-lived `appUser` JWT with
+ * one of the app's active keys (core's `signToken`) and shows the matching `curl` line. An app the
+ * key does not reach answers 403, whether it exists or not.
+ */
+import { signToken } from '@keyscope/core';
+import { shellQuote } from '../format.js';
+import { html } from '../html.js';
+import type { Kit, SignedIn } from '../kit.js';
+import { appKeysPage, appsPage, tokenPage } from '../pages/apps.js';
+import { segment } from '../pages/frame.js';
+import type { Owner } from '../pages/keys.js';
+import { Refusal } from '../refusal.js';
+import { field } from '../request.js';
+import { installKeyRoutes } from './keys.js';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: user ids may not hold control characters
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** The app of the request, if the operator's key reaches it. */
+function appOf(ex: SignedIn): Owner {
+  const appId = String(ex.req.params.appId);
+  if (!ex.operator.apps.includes(appId)) {
+    throw new Refusal(
+      403,
+      'Not one of your apps',
+      'The key you signed in with cannot reach this app (or there is no such app).',
+    );
+  }
+  const path = `${ex.base}/apps/${segment(appId)}`;
+  return { type: 'app', id: appId, path, backPath: path };
+}
+
+/** Adds the app routes. */
+export function installApps(kit: Kit): void {
+  const { router, form, store } = kit;
+  const lifetimes = kit.settings.tokenLifetimes;
+
+  async function renderKeys(
+    ex: SignedIn,
+    owner: Owner,
+    status: number,
+    error?: Parameters<typeof appKeysPage>[1]['error'],
+  ): Promise<void> {
+    const keys = await store.listKeys({ entity: { type: 'app', id: owner.id } });
+    const page = appKeysPage(ex.frame, {
+      owner,
+      keys,
+      limit: store.maxActiveKeysPerApp,
+      now: new Date(),
+      csrfToken: ex.session.csrfToken,
+      error,
+    });
+    kit.send(ex, status, page);
+  }
+
+  router.get(
+    '/apps',
+    kit.signedIn(async (ex) => {
+      const { operator } = ex;
+      const active = await store.listKeys({ entityType: 'app', state: 'active' });
+      const apps = operator.apps.map((id) => ({
+        id,
+        activeKeys: active.filter((key) => key.entity.id === id).length,
+      }));
+      const scope =
+        operator.entity.type === 'userAccount'
+          ? html`The apps of account <code>${operator.entity.id}</code>: ${apps.length}.`
+          : html`The apps granted to service account <code>${operator.entity.id}</code>: ${apps.length}.`;
+      kit.send(ex, 200, appsPage(ex.frame, { apps, scope }));
+    }),
+  );
+
+  router.get(
+    '/apps/:appId',
+    kit.signedIn(async (ex) => renderKeys(ex, appOf(ex), 200)),
+  );
+
+  installKeyRoutes(kit, '/apps/:appId', {
+    ownerOf: async (ex) => appOf(ex),
+    renderRefused: (ex, owner, status, message) => renderKeys(ex, owner, status, message),
+  });
+
+  const activeKeys = (appId: string) =>
+    store.listKeys({ entity: { type: 'app', id: appId }, state: 'active' });
+
+  router.get(
+    '/apps/:appId/token',
+    kit.signedIn(async (ex) => {
+      const owner = appOf(ex);
+      const keys = await activeKeys(owner.id);
+      const page = tokenPage(ex.frame, {
+        appId: owner.id,
+        keys,
+        lifetimes,
+        csrfToken: ex.session.csrfToken,
+      });
+      kit.send(ex, 200, page);
+    }),
+  );
+
+  router.post(
+    '/apps/:appId/token',
+    form,
+    kit.signedIn(
+      async (ex) => {
+        const owner = appOf(ex);
+        const keys = await activeKeys(owner.id);
+        const keyId = field(ex.req, 'keyId') ?? '';
+        const userId = field(ex.req, 'userId')?.trim() ?? '';
+        const lifetime = Number(field(ex.req, 'lifetime'));
+        const render = (status: number, extra: Partial<Parameters<typeof tokenPage>[1]>) =>
+          kit.send(
+            ex,
+            status,
+            tokenPage(ex.frame, {
+              appId: owner.id,
+              keys,
+              lifetimes,
+              csrfToken: ex.session.csrfToken,
+              values: { keyId, userId, lifetime },
+              ...extra,
+            }),
+          );
+        if (userId.length === 0 || userId.length > 256 || CONTROL.test(userId)) {
+          render(400, {
+            error: 'Enter the end user id: 1 to 256 characters, without control characters.',
+          });
+          return;
+        }
+        if (!lifetimes.includes(lifetime)) {
+          render(400, { error: 'Choose a lifetime from the list.' });
+          return;
+        }
+        const record = keys.some((key) => key.id === keyId)
+          ? await store.findKey(keyId)
+          : undefined;
+        if (record === undefined || record.entity.type !== 'app' || record.entity.id !== owner.id) {
+          render(400, { error: 'Choose an active key of this app to sign with.' });
+          return;
+        }
+        const token = await signToken({
+          key: record,
+          scope: 'appUser',
+          userId,
+          expiresIn: lifetime,
+        });
+        const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+        const expiresAt = new Date(Number(payload.exp) * 1000);
+        const url = `${kit.apiBase(ex)}/v2/apps/${segment(owner.id)}/users/${segment(userId)}`;
+        const curl = `curl -H ${shellQuote(`Authorization: Bearer ${token}`)} ${shellQuote(url)}`;
+        kit.emit({
+          action: 'token.minted',
+          operator: kit.publicOperator(ex.operator),
+          keyId: record.id,
+          appId: owner.id,
+          userId,
+        });
+        render(200, { result: { token, keyId: record.id, userId, expiresAt, curl } });
+      },
+      { post: true },
+    ),
+  );
+}
