@@ -6,14 +6,20 @@
 import {
   type AuthenticateOptions,
   authenticateRequest,
+  readNodeRequest,
   resolveAuthenticator,
 } from '@keyscope/core';
-import type { RequestHandler } from 'express';
-import { answer, toAuthRequest } from './internal/glue.js';
+import { answer } from './internal/glue.js';
+import type { KeyscopeMiddleware } from './keyscope-middleware.js';
 
 /**
  * Options of {@link authenticate}: an `authenticator` (or the options to create one: `store`,
  * `realm`, ...), `optional`, and `passErrors`.
+ *
+ * @example
+ * ```ts
+ * const options: ExpressAuthenticateOptions = { authenticator, optional: true, passErrors: true };
+ * ```
  */
 export type ExpressAuthenticateOptions = AuthenticateOptions & {
   /**
@@ -28,7 +34,8 @@ export type ExpressAuthenticateOptions = AuthenticateOptions & {
  * `req.auth`, calls `next()`. A refusal is answered with its status, `WWW-Authenticate` header and
  * JSON body (`{"errors":[{"code","title"}]}`) and the route never runs. With `optional: true`, a
  * request without any `Authorization` field passes with no `req.auth`; a bad one is still refused.
- * Errors other than refusals (bugs, a broken hook) go to `next(err)`.
+ * Errors other than refusals (bugs, a broken hook) go to `next(err)`. The middleware is generic,
+ * so that Express still infers `req.params` (and the rest) for the handlers after it.
  *
  * @throws {ConfigurationError} at set-up, when the options are invalid (no store...).
  * @example
@@ -41,12 +48,12 @@ export type ExpressAuthenticateOptions = AuthenticateOptions & {
  * app.get('/v2/whoami', (req, res) => res.json({ keyId: req.auth?.keyId }));
  * ```
  */
-export function authenticate(options: ExpressAuthenticateOptions): RequestHandler {
+export function authenticate(options: ExpressAuthenticateOptions): KeyscopeMiddleware {
   const authenticator = resolveAuthenticator(options);
   const optional = options.optional === true;
   const passErrors = options.passErrors === true;
   return function keyscopeAuthenticate(req, res, next) {
-    void authenticateRequest(authenticator, req, toAuthRequest(req), optional).then(
+    void authenticateRequest(authenticator, req, readNodeRequest(req), optional).then(
       (auth) => {
         if (auth !== undefined) req.auth = auth;
         next();

@@ -6,4 +6,5 @@
 export * from '@keyscope/core';
 export type { RequestAuth } from './augment.js';
 export { authenticate, type ExpressAuthenticateOptions } from './authenticate.js';
+export type { KeyscopeMiddleware } from './keyscope-middleware.js';
 export { type ExpressRequireScopeOptions, requireScope } from './require-scope.js';

@@ -1,8 +1,9 @@
 /**
  * `authenticate()` beyond the case table: the named middleware, `req.auth`, optional
  * authentication, `passErrors` with the app's own error handler and with Express's final handler,
- * errors that are not refusals, duplicate headers without `headersDistinct`, and set-up checks.
- * Every test runs on Express 5 and Express 4.
+ * errors that are not refusals, refusals of another copy of keyscope (recognised by their brand),
+ * duplicate headers without `headersDistinct`, the client's address in the hooks, and set-up
+ * checks. Every test runs on Express 5 and Express 4.
  */
 import {
   AuthError,
@@ -51,7 +52,7 @@ describe.each([
     const { app, probe } = appWith(authenticate({ store: createStore() }), onError);
     const res = await request(app).get('/me');
     expect(res.status).toBe(401);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-type']).toBe('application/json');
     expect(res.headers['www-authenticate']).toBe(CHALLENGES.both);
     expect(res.body).toEqual({
       errors: [{ code: 'unauthorized', title: 'Authentication required' }],
@@ -189,13 +190,18 @@ describe('authenticate() edge cases', () => {
 
   it('reads a request object that has neither headersDistinct nor rawHeaders', async () => {
     const middleware = authenticate({ store: createStore() });
-    const res = { status: vi.fn(), set: vi.fn(), json: vi.fn(), headersSent: false };
-    res.status.mockReturnValue(res);
-    res.set.mockReturnValue(res);
+    const res = { writeHead: vi.fn(), end: vi.fn(), headersSent: false };
+    res.writeHead.mockReturnValue(res);
     const next = vi.fn();
     middleware({ method: 'GET', headers: {} } as never, res as never, next);
-    await vi.waitFor(() => expect(res.json).toHaveBeenCalled());
-    expect(res.status).toHaveBeenCalledWith(401);
+    await vi.waitFor(() => expect(res.end).toHaveBeenCalled());
+    expect(res.writeHead).toHaveBeenCalledWith(401, {
+      'WWW-Authenticate': CHALLENGES.both,
+      'Content-Type': 'application/json',
+    });
+    expect(JSON.parse(res.end.mock.calls[0]?.[0] as string)).toMatchObject({
+      errors: [{ code: 'unauthorized' }],
+    });
     expect(next).not.toHaveBeenCalled();
   });
 });
@@ -221,5 +227,61 @@ describe('authenticate() set-up', () => {
       method: 'basic',
       keyId: keys.appA.id,
     });
+  });
+
+  it('hands the hooks the method and the client address, never the credentials', async () => {
+    const onAuthenticated = vi.fn();
+    const app = express();
+    app.get('/me', authenticate({ store: createStore(), onAuthenticated }), (_req, res) =>
+      res.end(),
+    );
+    await request(app).get('/me').set('Authorization', appKey);
+    expect(onAuthenticated.mock.calls[0]?.[1]).toEqual({
+      method: 'GET',
+      address: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/),
+    });
+  });
+});
+
+describe('refusals of another copy of keyscope (the ESM and the CommonJS build in one app)', () => {
+  /** An error as the other build makes it: another class, the same registered brand. */
+  function foreignRefusal() {
+    class ForeignForbiddenError extends Error {
+      readonly status = 403;
+      readonly code = 'forbidden';
+      readonly expose = true;
+      readonly headers = { 'WWW-Authenticate': CHALLENGES.insufficientScope('app') };
+      toBody() {
+        return { errors: [{ code: this.code, title: this.message }] };
+      }
+    }
+    Object.defineProperty(ForeignForbiddenError.prototype, Symbol.for('keyscope.AuthError'), {
+      value: true,
+    });
+    return new ForeignForbiddenError('Insufficient scope for this resource');
+  }
+
+  it('answers them like its own (an authenticator from the other build)', async () => {
+    const real = createAuthenticator({ store: createStore() });
+    const other: Authenticator = { ...real, authenticate: () => Promise.reject(foreignRefusal()) };
+    const error = foreignRefusal();
+    expect(error instanceof AuthError).toBe(false);
+    const next = vi.fn();
+    const app = express();
+    app.get('/me', authenticate({ authenticator: other }), (_req, res) => res.end('ran'));
+    app.use(
+      (e: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        next(e);
+        res.status(500).end();
+      },
+    );
+    const res = await request(app).get('/me').set('Authorization', appKey);
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGES.insufficientScope('app'));
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.body).toEqual({
+      errors: [{ code: 'forbidden', title: 'Insufficient scope for this resource' }],
+    });
+    expect(next).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `requireScope()` beyond the case table: reuse of an earlier `authenticate()`'s authenticator,
  * standalone use with a store or an authenticator, custom `appId` / `userId` resolvers, routers,
- * `passErrors`, and misconfiguration, which must answer 500 and never run the route. Every test
- * runs on Express 5 and Express 4.
+ * `passErrors`, `'any'` credential, resolvers that return something else than a string, and
+ * misconfiguration, which must answer 500 and never run the route. Every test runs on Express 5
+ * and Express 4.
  */
 import {
   authenticate,
@@ -193,7 +194,7 @@ describe('requireScope() set-up and Express 5 specifics', () => {
     expect(() => requireScope('app', { store: {} as never })).toThrow(ConfigurationError);
   });
 
-  it('treats a wildcard (array) parameter as naming no app: 403', async () => {
+  it('refuses a wildcard (array) parameter: 403, even on an account route', async () => {
     const app = express();
     const probe = createProbe();
     app.get('/files/*appId', requireScope('app', { store: createStore() }), (_req, res) => {
@@ -202,6 +203,66 @@ describe('requireScope() set-up and Express 5 specifics', () => {
     });
     const res = await request(app).get('/files/app_a').set('Authorization', appKey);
     expect(res.status).toBe(403);
+    const account = express();
+    const userKey = basic(keys.account.id, keys.account.secret);
+    account.get('/apps/*appId', requireScope('account', { store: createStore() }), (_req, res) => {
+      probe.ran('account');
+      res.end();
+    });
+    const refused = await request(account).get('/apps/app_a').set('Authorization', userKey);
+    expect(refused.status).toBe(403);
     expect(probe.calls).toEqual([]);
+  });
+});
+
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+] as const)("requireScope('any') and resolvers on %s", (_name, framework) => {
+  it("'any' lets through every valid credential, and refuses the rest", async () => {
+    const probe = createProbe();
+    const app = framework();
+    app.get('/v2/whoami', requireScope('any', { store: createStore() }), (req, res) => {
+      probe.ran('whoami');
+      res.json({ scope: req.auth?.scope });
+    });
+    const jwt = await appUser('u_1');
+    expect((await request(app).get('/v2/whoami').set('Authorization', jwt)).body).toEqual({
+      scope: 'appUser',
+    });
+    const none = await request(app).get('/v2/whoami');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe(CHALLENGES.both);
+    expect(probe.calls).toEqual(['whoami']);
+  });
+
+  it.each([
+    ['a number', () => 42],
+    ['an array of query values', (req: express.Request) => req.query.app],
+    ['a promise of an array', async () => ['app_a']],
+  ])(
+    'a resolver that returns %s names no real app: 403, the route never runs',
+    async (_l, appId) => {
+      const probe = createProbe();
+      const app = framework();
+      app.get('/x', requireScope('app', { store: createStore(), appId }), (_req, res) => {
+        probe.ran('x');
+        res.end();
+      });
+      const res = await request(app).get('/x?app=app_a&app=app_a').set('Authorization', appKey);
+      expect(res.status).toBe(403);
+      expect(res.headers['content-type']).toBe('application/json');
+      expect(probe.calls).toEqual([]);
+    },
+  );
+
+  it('an async resolver that returns the app allows it', async () => {
+    const app = framework();
+    app.get(
+      '/x',
+      requireScope('app', { store: createStore(), appId: async () => 'app_a' }),
+      (_q, res) => res.json({ ok: true }),
+    );
+    expect((await request(app).get('/x').set('Authorization', appKey)).status).toBe(200);
   });
 });

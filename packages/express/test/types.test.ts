@@ -8,6 +8,7 @@ import {
   authenticate,
   createMemoryStore,
   type ExpressRequireScopeOptions,
+  type KeyscopeMiddleware,
   type RequestAuth,
   requireScope,
 } from '@keyscope/express';
@@ -29,9 +30,38 @@ describe('types', () => {
   });
 
   it('returns Express middleware', () => {
-    expectTypeOf(authenticate({ store })).toEqualTypeOf<RequestHandler>();
-    expectTypeOf(requireScope('app')).toEqualTypeOf<RequestHandler>();
-    expectTypeOf(requireScope).parameter(0).toEqualTypeOf<'appUser' | 'app' | 'account'>();
+    expectTypeOf(authenticate({ store })).toExtend<RequestHandler>();
+    expectTypeOf(requireScope('app')).toExtend<RequestHandler>();
+    expectTypeOf(requireScope('app')).toEqualTypeOf<KeyscopeMiddleware>();
+    const handlers: RequestHandler[] = [authenticate({ store }), requireScope('account')];
+    express().use('/v2', ...handlers);
+    expectTypeOf(requireScope).parameter(0).toEqualTypeOf<'any' | 'appUser' | 'app' | 'account'>();
+  });
+
+  it('keeps the route parameters Express infers from the path', () => {
+    const app = express();
+    app.get('/x/:id', requireScope('app'), (req) => {
+      expectTypeOf(req.params).toEqualTypeOf<{ id: string }>();
+      expectTypeOf(req.params.id).toEqualTypeOf<string>();
+    });
+    app.get(
+      '/apps/:appId/users/:userId',
+      authenticate({ store }),
+      requireScope('appUser'),
+      (req) => {
+        expectTypeOf(req.params.appId).toEqualTypeOf<string>();
+        expectTypeOf(req.params.userId).toEqualTypeOf<string>();
+        // @ts-expect-error no such parameter on this route
+        void req.params.other;
+      },
+    );
+    const router = express.Router();
+    router.post('/v2/apps/:appId', requireScope('any'), express.json(), (req, res) => {
+      expectTypeOf(req.params.appId).toEqualTypeOf<string>();
+      res.json({ id: req.params.appId });
+    });
+    app.use(requireScope('any'));
+    app.use('/v2', authenticate({ store }), requireScope('account'));
   });
 
   it('hands resolvers the Express request', () => {
@@ -42,11 +72,14 @@ describe('types', () => {
       passErrors: true,
     };
     expectTypeOf(options.appId).parameter(0).toEqualTypeOf<Request>();
+    expectTypeOf(options.appId).returns.toEqualTypeOf<unknown>();
+    // Anything goes (a string[] of repeated query values...): only a string names a resource.
+    requireScope('app', { appId: (req) => req.query.app, userId: async () => 42 });
     const misuses = () => {
-      // @ts-expect-error a resolver returns a string, not a number
-      requireScope('app', { appId: () => 42 });
       // @ts-expect-error authenticate() needs a store or an authenticator
       authenticate({ optional: true });
+      // @ts-expect-error not a scope
+      requireScope('admin');
     };
     expectTypeOf(misuses).returns.toBeVoid();
   });

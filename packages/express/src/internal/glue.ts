@@ -1,26 +1,28 @@
 /**
- * The two translations every Express middleware of this package needs: an Express request into
- * core's neutral `AuthRequest` (every raw `Authorization` value, so duplicates are refused), and an
- * error into an Express answer (core's status, headers and JSON body) or into `next(err)`.
+ * What both Express middlewares of this package share: where the caller's context lives
+ * (`req.auth`), how a guard reads a request (core's `readNodeRequest`, the route's `req.params`), and how a refusal
+ * is answered: core's status, headers and JSON body, exactly (`writeHead`, so that Express adds no
+ * charset to `application/json`), or handed to `next(err)`.
  */
-import { AuthError, type AuthRequest, toErrorResponse } from '@keyscope/core';
+import { type GuardAccess, isAuthError, readNodeRequest, toErrorResponse } from '@keyscope/core';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Every raw `Authorization` value: `headersDistinct` where Node has it, else `rawHeaders`. */
-export function toAuthRequest(req: Request): AuthRequest {
-  const raw: readonly string[] = req.rawHeaders ?? [];
-  const authorization = req.headersDistinct
-    ? req.headersDistinct.authorization
-    : raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === 'authorization');
-  return { authorization, method: req.method };
-}
+/** How the kit's guards read an Express request. */
+export const access: GuardAccess<Request> = {
+  request: readNodeRequest,
+  getContext: (req) => req.auth,
+  setContext: (req, auth) => {
+    req.auth = auth;
+  },
+  resource: ({ params }) => ({ appId: params?.appId, userId: params?.userId }),
+};
 
-/** Answers a refusal with its status, headers and JSON body, or hands any error to `next`. */
+/** Answers a refusal; hands it to `next` with `pass` or once the answer started, and any other error. */
 export function answer(error: unknown, res: Response, next: NextFunction, pass: boolean): void {
-  if (pass || !(error instanceof AuthError) || res.headersSent) {
+  if (pass || !isAuthError(error) || res.headersSent) {
     next(error);
-    return;
+  } else {
+    const { status, headers, body } = toErrorResponse(error);
+    res.writeHead(status, headers).end(JSON.stringify(body));
   }
-  const { status, headers, body } = toErrorResponse(error);
-  res.status(status).set(headers).json(body);
 }
