@@ -42,7 +42,9 @@ export interface CommandContext {
   readonly json: boolean;
   /** The instant the command started. */
   readonly now: Date;
-  /** The store target (`--file` or `KEYSCOPE_KEYS_FILE`). */
+  /** The environment (`runCli`'s `io.env`): `KEYSCOPE_MASTER_KEY` and the like. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The store target (`--file` or `--store`, else `KEYSCOPE_STORE` or `KEYSCOPE_KEYS_FILE`). */
   target(): StoreTarget;
   /** Opens the store once; the runner closes it. */
   openStore(options?: OpenStoreOptions): Promise<WritableKeyStore>;

@@ -1,8 +1,10 @@
 /**
  * How the CLI fails: `UsageError` for a command line it cannot run (exit 1), and the mapping of
  * every error to an exit code and a stable code for `--json`: usage and validation errors
- * (`UsageError`, core's `LifecycleError`s such as `KeyNotFoundError`) exit 1; store errors (core's
- * `StoreError`s and `KeysFileError`: unreadable, corrupt, locked) and anything unexpected exit 2.
+ * (`UsageError`, core's `LifecycleError`s such as `KeyNotFoundError`, and `ConfigurationError`: no
+ * master key, a database schema not migrated) exit 1; store errors (core's `StoreError`s and
+ * `KeysFileError`: unreadable, corrupt, locked, a database that cannot be reached) and anything
+ * unexpected exit 2.
  */
 import { ConfigurationError, KeysFileError, LifecycleError, StoreError } from '@keyscope/core';
 

@@ -1,7 +1,8 @@
 /**
  * The help texts of `keyscope`, built from the command specs: the overview (`keyscope --help`), a
  * group (`keyscope keys --help`) and a command (`keyscope keys create --help`), each with its
- * usage, options, `--json` output, examples and exit codes.
+ * usage, options (among them the store: `--file` or `--store`), `--json` output, examples and exit
+ * codes.
  */
 import type { CommandSpec, OptionSpec } from './command.js';
 
@@ -12,6 +13,12 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: '<path>',
     description: 'the keys file (default: $KEYSCOPE_KEYS_FILE)',
   },
+  store: {
+    type: 'string',
+    value: '<url>',
+    description:
+      'a PostgreSQL store, postgres://... (default: $KEYSCOPE_STORE; needs $KEYSCOPE_MASTER_KEY), instead of a keys file',
+  },
   json: {
     type: 'boolean',
     description: 'machine-readable output on stdout (errors as JSON on stderr)',
@@ -20,7 +27,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 };
 
 const EXIT_CODES =
-  'Exit codes: 0 ok, 1 usage or validation error, 2 store error (unreadable, corrupt or locked keys file).';
+  'Exit codes: 0 ok, 1 usage or validation error, 2 store error (unreadable, corrupt or locked keys file; unreachable or failing database). A missing master key or a schema not migrated is a usage error.';
 
 function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
   const entries = Object.entries(options).map(([name, spec]) => [
@@ -33,7 +40,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 
 function usageLine(command: CommandSpec): string {
   const args = command.args.map((arg) => ` <${arg.name}>`).join('');
-  return `keyscope ${command.name}${args}${Object.keys(command.options).length > 0 ? ' [options]' : ''} [--file <path>] [--json]`;
+  return `keyscope ${command.name}${args}${Object.keys(command.options).length > 0 ? ' [options]' : ''} [--file <path> | --store <url>] [--json]`;
 }
 
 function commandList(commands: readonly CommandSpec[]): string[] {
@@ -48,8 +55,8 @@ function commandList(commands: readonly CommandSpec[]): string[] {
 /** `keyscope --help`. */
 export function overviewHelp(commands: readonly CommandSpec[]): string {
   return [
-    'keyscope: create, list, rotate and revoke the API keys of a keyscope keys file, and mint',
-    'credentials with them.',
+    'keyscope: create, list, rotate and revoke the API keys of a keyscope keys file or PostgreSQL',
+    'store, and mint credentials with them.',
     '',
     'Usage: keyscope <command> [options]',
     '',
@@ -58,6 +65,11 @@ export function overviewHelp(commands: readonly CommandSpec[]): string {
     '',
     'Options of every command:',
     ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'The store: --file (or $KEYSCOPE_KEYS_FILE) names a keys file; --store (or $KEYSCOPE_STORE, which',
+    'wins over $KEYSCOPE_KEYS_FILE) a PostgreSQL database, whose secrets are encrypted under',
+    "$KEYSCOPE_MASTER_KEY. Run 'keyscope migrate --store <url>' once before using a database.",
+    'A store URL may hold a password: keyscope never prints it.',
     '',
     EXIT_CODES,
     "Run 'keyscope <command> --help' for a command's options and --json output.",

@@ -1,9 +1,10 @@
 /**
  * The `keyscope` command line, runnable in-process: `runCli(argv, io)` parses the arguments with
  * `node:util` `parseArgs`, finds the command, prints help when asked (`--help` or `help` anywhere),
- * opens the store through the store factory, runs the command, and returns the exit code. It never
- * throws and never calls `process.exit`: every failure is one line on stderr (JSON with `--json`)
- * and exit code 1 (usage or validation) or 2 (store).
+ * opens the store (a keys file or a PostgreSQL database) through the store factory, runs the
+ * command, and returns the exit code. It never throws and never calls `process.exit`: every
+ * failure is one line on stderr (JSON with `--json`) and exit code 1 (usage or validation) or 2
+ * (store).
  */
 import { parseArgs } from 'node:util';
 import { KeysFileError, type WritableKeyStore } from '@keyscope/core';
@@ -12,6 +13,7 @@ import { credentialCommands } from './commands/credentials.js';
 import { entityCommands } from './commands/entities.js';
 import { initCommand } from './commands/init.js';
 import { keysCommands } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
 import { EXIT, errorCode, exitCodeFor, oneLine, UsageError } from './errors.js';
 import { commandHelp, GLOBAL_OPTIONS, groupHelp, overviewHelp } from './help.js';
 import { openStore, resolveStoreTarget, type StoreFactory, type StoreTarget } from './store.js';
@@ -19,6 +21,7 @@ import { openStore, resolveStoreTarget, type StoreFactory, type StoreTarget } fr
 /** Every command, in the order of the help. */
 export const COMMANDS: readonly CommandSpec[] = [
   initCommand,
+  migrateCommand,
   ...keysCommands,
   ...entityCommands,
   ...credentialCommands,
@@ -36,11 +39,17 @@ export const COMMANDS: readonly CommandSpec[] = [
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
-  /** Default `process.env` (for `KEYSCOPE_KEYS_FILE`). */
+  /**
+   * Default `process.env`: `KEYSCOPE_KEYS_FILE`, `KEYSCOPE_STORE` and `KEYSCOPE_MASTER_KEY` are
+   * read here (and handed to the store factory as `options.env`).
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Relative `--file` paths start here. Default `process.cwd()`. */
   readonly cwd?: string;
-  /** Opens the store a command works on. Default: the keys file, with `openWritableFileStore`. */
+  /**
+   * Opens the store a command works on. Default: {@link openStore} (a keys file with
+   * `openWritableFileStore`, a `postgres://` URL with `openPostgresStore`).
+   */
   readonly openStore?: StoreFactory;
 }
 
@@ -197,12 +206,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args,
       json,
       now: new Date(),
+      env,
       target() {
-        target ??= resolveStoreTarget(values.file as string | undefined, env, cwd);
+        target ??= resolveStoreTarget(
+          { file: values.file as string | undefined, store: values.store as string | undefined },
+          env,
+          cwd,
+        );
         return target;
       },
       async openStore(options = {}) {
-        store ??= await factory(context.target(), options);
+        store ??= await factory(context.target(), { ...options, env });
         return store;
       },
       output(human, value) {

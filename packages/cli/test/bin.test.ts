@@ -162,7 +162,8 @@ describe(`the keyscope executable (${BIN_MODE})`, () => {
     const none = await bin(['keys', 'list']);
     expect(none).toMatchObject({
       code: 1,
-      stderr: 'keyscope: no keys file: pass --file <path> or set KEYSCOPE_KEYS_FILE\n',
+      stderr:
+        'keyscope: no store: pass --file <path> or --store postgres://..., or set KEYSCOPE_KEYS_FILE or KEYSCOPE_STORE\n',
     });
   });
 

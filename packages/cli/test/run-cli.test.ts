@@ -88,7 +88,7 @@ describe('help', () => {
   });
 
   it.each([
-    ['keys', ['create', 'list', 'revoke', 'rotate', 'delete']],
+    ['keys', ['create', 'list', 'revoke', 'rotate', 'delete', 'reencrypt']],
     ['apps', ['add']],
     ['service-accounts', ['create', 'grant']],
     ['token', ['sign']],
@@ -107,7 +107,7 @@ describe('usage errors: exit 1 and one line', () => {
     [['frob'], `keyscope: unknown command "frob"; see 'keyscope --help'`],
     [
       ['keys'],
-      "keyscope: keys needs a command: create, list, revoke, rotate, delete; see 'keyscope keys --help'",
+      "keyscope: keys needs a command: create, list, revoke, rotate, delete, reencrypt; see 'keyscope keys --help'",
     ],
     [['keys', 'frob'], `keyscope: unknown command "keys frob"; see 'keyscope keys --help'`],
     [
@@ -170,11 +170,11 @@ describe('usage errors: exit 1 and one line', () => {
     expect(await onDisk()).toEqual(BASE);
   });
 
-  it('without --file or KEYSCOPE_KEYS_FILE', async () => {
+  it('without --file, --store, KEYSCOPE_KEYS_FILE or KEYSCOPE_STORE', async () => {
     const result = await cli(['keys', 'list']);
     expectFailure(result, 1);
     expect(result.stderr).toBe(
-      'keyscope: no keys file: pass --file <path> or set KEYSCOPE_KEYS_FILE\n',
+      'keyscope: no store: pass --file <path> or --store postgres://..., or set KEYSCOPE_KEYS_FILE or KEYSCOPE_STORE\n',
     );
   });
 
@@ -228,7 +228,7 @@ describe('store selection', () => {
         },
       ],
     });
-    expect(openStore).toHaveBeenCalledWith({ kind: 'file', path: '/srv/anything' }, {});
+    expect(openStore).toHaveBeenCalledWith({ kind: 'file', path: '/srv/anything' }, { env: {} });
     expect(close).toHaveBeenCalledOnce();
   });
 
@@ -319,7 +319,10 @@ describe('store errors: exit 2', () => {
       ['apps', 'add', 'app_c', '--account', 'acc_1', '--file', file, '--json'],
       {
         openStore: (target) =>
-          openWritableFileStore(target.path, { watch: false, lockTimeout: 50 }),
+          openWritableFileStore(target.kind === 'file' ? target.path : '', {
+            watch: false,
+            lockTimeout: 50,
+          }),
       },
     );
     expectFailure(result, 2);

@@ -1,7 +1,7 @@
 /**
  * The `keys` commands: create (prints the secret once), list (never prints secrets), revoke (keeps
  * the record), rotate (a replacement for the same entity and name; the old key stays valid until
- * it is revoked) and delete.
+ * it is revoked), delete, and reencrypt (PostgreSQL only: the master key rotation step).
  */
 import {
   type CreatedKey,
@@ -11,9 +11,11 @@ import {
   type KeyState,
   type WritableKeyStore,
 } from '@keyscope/core';
+import { parseMasterKeys, reencryptSecrets } from '@keyscope/postgres';
 import { type CommandContext, type CommandSpec, optional } from '../command.js';
 import { UsageError } from '../errors.js';
 import { entityText, instant, keyJson, safe, stateText, table } from '../format.js';
+import { requireUrl } from '../store.js';
 import { parseWhen } from '../time.js';
 
 const ONCE_WARNING =
@@ -268,6 +270,37 @@ const deleteCommand: CommandSpec = {
   },
 };
 
+const reencryptCommand: CommandSpec = {
+  name: 'keys reencrypt',
+  args: [],
+  summary: 'Re-encrypt every secret of a PostgreSQL store under the current master key',
+  details:
+    'The middle step of a master key rotation: 1. put the new master key first in $KEYSCOPE_MASTER_KEY, the old one after it (k2:<new>,k1:<old>), everywhere; 2. run this; 3. when every secret is under the new key, remove the old one. It works in batches while the API serves traffic, and can be run again. It refuses to start if a secret is under a master key that $KEYSCOPE_MASTER_KEY does not list. A keys file holds no encrypted secret: --store only.',
+  options: {},
+  examples: [
+    'KEYSCOPE_MASTER_KEY="k2:<new>,k1:<old>" keyscope keys reencrypt --store "$KEYSCOPE_STORE"',
+  ],
+  json: '{ "masterKeyId": "<current id>", "reencrypted": <count>, "byMasterKey": { "<id>": <count> } }',
+  async run(context) {
+    const url = requireUrl(context.target(), 'keys reencrypt');
+    const result = await reencryptSecrets({
+      connectionString: url,
+      masterKeys: parseMasterKeys(context.env.KEYSCOPE_MASTER_KEY ?? ''),
+    });
+    const counts = Object.entries(result.byMasterKey)
+      .map(([id, count]) => `${safe(id)}: ${count}`)
+      .join(', ');
+    context.output(
+      `Re-encrypted ${result.reencrypted} secret${result.reencrypted === 1 ? '' : 's'} under master key ${safe(result.masterKeyId)}. Secrets by master key: ${counts === '' ? 'none' : counts}.`,
+      {
+        masterKeyId: result.masterKeyId,
+        reencrypted: result.reencrypted,
+        byMasterKey: result.byMasterKey,
+      },
+    );
+  },
+};
+
 /** The `keys` commands. */
 export const keysCommands: readonly CommandSpec[] = [
   createCommand,
@@ -275,4 +308,5 @@ export const keysCommands: readonly CommandSpec[] = [
   revokeCommand,
   rotateCommand,
   deleteCommand,
+  reencryptCommand,
 ];
