@@ -1,7 +1,7 @@
 /**
  * `authenticate()`: the Koa middleware that authenticates every request it sees, puts the
  * caller's `AuthContext` on `ctx.state.auth` and awaits `next()`; a refused request is answered at
- * once (or thrown, with `throw: true`) and never reaches the route.
+ * once (or thrown to Koa's error handling, with `passErrors: true`) and never reaches the route.
  */
 import {
   type AuthContext,
@@ -10,18 +10,26 @@ import {
   resolveAuthenticator,
 } from '@keyscope/core';
 import type { Middleware } from 'koa';
-import { answer, toAuthRequest } from './internal/glue.js';
+import { access, answer, passes } from './internal/glue.js';
 
 /**
  * Options of {@link authenticate}: an `authenticator` (or the options to create one: `store`,
- * `realm`, ...), `optional`, and `throw`.
+ * `realm`, ...), `optional`, and `passErrors`.
+ *
+ * @example
+ * ```ts
+ * const options: KoaAuthenticateOptions = { authenticator, optional: true, passErrors: true };
+ * ```
  */
 export type KoaAuthenticateOptions = AuthenticateOptions & {
   /**
    * Throw refusals instead of answering them (default `false`), for Koa's error handling: the
-   * `AuthError` carries `status`, `expose` and `headers`, which Koa's default handler uses, and
-   * `toBody()` for an app's own error middleware.
+   * `AuthError` carries `status`, `expose: true` and `headers` (its `WWW-Authenticate`), which
+   * Koa's default handler answers with (in plain text, unlogged), and `toBody()` for an app's own
+   * error middleware. The same option as in `@keyscope/express`.
    */
+  readonly passErrors?: boolean;
+  /** @deprecated Use `passErrors`, which it means (kept for 0.1 apps; removed in 1.0). */
   readonly throw?: boolean;
 };
 
@@ -46,13 +54,13 @@ export type KoaAuthenticateOptions = AuthenticateOptions & {
 export function authenticate(options: KoaAuthenticateOptions): Middleware {
   const authenticator = resolveAuthenticator(options);
   const optional = options.optional === true;
-  const rethrow = options.throw === true;
+  const pass = passes(options);
   return async function keyscopeAuthenticate(ctx, next) {
     let auth: AuthContext | undefined;
     try {
-      auth = await authenticateRequest(authenticator, ctx, toAuthRequest(ctx), optional);
+      auth = await authenticateRequest(authenticator, ctx, access.request(ctx), optional);
     } catch (error) {
-      return answer(ctx, error, rethrow);
+      return answer(ctx, error, pass);
     }
     if (auth !== undefined) ctx.state.auth = auth;
     await next();

@@ -1,8 +1,10 @@
 /**
  * `authenticate()` beyond the case table: the named middleware, `ctx.state.auth`, optional
- * authentication, `throw: true` with Koa's default error handler and with the app's own error
- * middleware, errors that are not refusals, duplicate headers without `headersDistinct`, and
- * set-up checks. Every test runs on Koa 3 and Koa 2.
+ * authentication, `passErrors: true` (and its deprecated spelling `throw: true`) with Koa's
+ * default error handler (every refusal status, its challenge, exposed and not logged) and with the
+ * app's own error middleware, errors that are not refusals, refusals of another copy of keyscope,
+ * duplicate headers without `headersDistinct`, and set-up checks. Every test runs on Koa 3 and
+ * Koa 2.
  */
 import {
   AuthError,
@@ -12,7 +14,15 @@ import {
   createAuthenticator,
   InvalidCredentialsError,
 } from '@keyscope/koa';
-import { basic, bearer, CHALLENGES, createFixture, createProbe, token } from '@keyscope/test-kit';
+import {
+  basic,
+  bearer,
+  CHALLENGES,
+  createFixture,
+  createProbe,
+  faultyStore,
+  token,
+} from '@keyscope/test-kit';
 import Koa, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import request from 'supertest';
@@ -58,7 +68,7 @@ describe.each([
     const { server, probe, errors } = appWith(authenticate({ store: createStore() }));
     const res = await request(server).get('/me');
     expect(res.status).toBe(401);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-type']).toBe('application/json');
     expect(res.headers['www-authenticate']).toBe(CHALLENGES.both);
     expect(res.body).toEqual({
       errors: [{ code: 'unauthorized', title: 'Authentication required' }],
@@ -98,11 +108,12 @@ describe.each([
     });
   });
 
-  describe('throw: true', () => {
+  describe.each([
+    ['passErrors: true', { passErrors: true }],
+    ['throw: true (deprecated spelling)', { throw: true }],
+  ] as const)('%s', (_label, pass) => {
     it("is rendered by Koa's default error handler with its status and challenge, marked exposed", async () => {
-      const { server, probe, errors } = appWith(
-        authenticate({ store: createStore(), throw: true }),
-      );
+      const { server, probe, errors } = appWith(authenticate({ store: createStore(), ...pass }));
       const jwt = await token(keys.appA, { scope: 'account' });
       const res = await request(server).get('/me').set('Authorization', bearer(jwt));
       expect(res.status).toBe(401);
@@ -125,7 +136,7 @@ describe.each([
             await renderErrors(ctx, () => Promise.reject(error));
           }
         },
-        authenticate({ store: createStore(), throw: true }),
+        authenticate({ store: createStore(), ...pass }),
       );
       const res = await request(server)
         .get('/me')
@@ -133,11 +144,107 @@ describe.each([
       expect(seen).toBeInstanceOf(InvalidCredentialsError);
       expect(seen).toMatchObject({ reason: 'key_expired', keyId: keys.expired.id });
       expect(res.status).toBe(401);
-      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers['content-type']).toBe('application/json');
       expect(res.headers['www-authenticate']).toBe(CHALLENGES.both);
       expect(res.body.errors[0].code).toBe('unauthorized');
       expect(probe.calls).toEqual([]);
     });
+  });
+
+  describe("passErrors with Koa's own default handler (no error listener: what Koa logs)", () => {
+    it.each([
+      [
+        'a malformed field',
+        'Bearer a b',
+        400,
+        CHALLENGES.invalidRequest,
+        'Malformed Authorization header',
+      ],
+      ['no credentials', undefined, 401, CHALLENGES.both, 'Authentication required'],
+      [
+        'a wrong secret',
+        basic(keys.appA.id, 'wrong-secret'),
+        401,
+        CHALLENGES.both,
+        'Invalid credentials',
+      ],
+    ])(
+      '%s: %i, its challenge, its title as text, and nothing logged',
+      async (_l, header, status, challenge, title) => {
+        const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+        try {
+          const app = new Framework();
+          app.use(authenticate({ store: createStore(), passErrors: true }));
+          app.use((ctx) => {
+            ctx.body = 'ran';
+          });
+          let test = request(app.callback()).get('/me');
+          if (header !== undefined) test = test.set('Authorization', header);
+          const res = await test;
+          expect(res.status).toBe(status);
+          expect(res.headers['www-authenticate']).toBe(challenge);
+          expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+          expect(res.text).toBe(title);
+          expect(logged).not.toHaveBeenCalled();
+        } finally {
+          logged.mockRestore();
+        }
+      },
+    );
+
+    it('a 503 (the store is down) keeps its status, and a 500 (a bug) is logged', async () => {
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const down = faultyStore(createStore(), 'findKey');
+        const app = new Framework();
+        app.use(authenticate({ store: down, passErrors: true }));
+        const res = await request(app.callback()).get('/me').set('Authorization', appKey);
+        expect(res.status).toBe(503);
+        expect(res.headers['www-authenticate']).toBeUndefined();
+        expect(res.text).toBe('Authentication service unavailable');
+        expect(logged).not.toHaveBeenCalled();
+        const broken: Authenticator = {
+          ...createAuthenticator({ store: createStore() }),
+          authenticate: () => Promise.reject(new TypeError('a bug')),
+        };
+        const buggy = new Framework();
+        buggy.use(authenticate({ authenticator: broken, passErrors: true }));
+        const failed = await request(buggy.callback()).get('/me').set('Authorization', appKey);
+        expect(failed.status).toBe(500);
+        expect(logged).toHaveBeenCalled();
+      } finally {
+        logged.mockRestore();
+      }
+    });
+  });
+
+  it('renders a refusal of another copy of keyscope like its own', async () => {
+    class ForeignRefusal extends Error {
+      readonly status = 401;
+      readonly code = 'unauthorized';
+      readonly expose = true;
+      readonly headers = { 'WWW-Authenticate': CHALLENGES.both };
+      toBody() {
+        return { errors: [{ code: this.code, title: this.message }] };
+      }
+    }
+    Object.defineProperty(ForeignRefusal.prototype, Symbol.for('keyscope.AuthError'), {
+      value: true,
+    });
+    const other: Authenticator = {
+      ...createAuthenticator({ store: createStore() }),
+      authenticate: () => Promise.reject(new ForeignRefusal('Authentication required')),
+    };
+    const { server, probe, errors } = appWith(authenticate({ authenticator: other }));
+    const res = await request(server).get('/me');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['www-authenticate']).toBe(CHALLENGES.both);
+    expect(res.body).toEqual({
+      errors: [{ code: 'unauthorized', title: 'Authentication required' }],
+    });
+    expect(errors).not.toHaveBeenCalled();
+    expect(probe.calls).toEqual([]);
   });
 
   it('throws errors that are not refusals: a 500, never a pass', async () => {

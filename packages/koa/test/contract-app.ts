@@ -31,7 +31,7 @@ export const renderErrors: Middleware = async (ctx, next) => {
     const { status, headers, body } = toErrorResponse(error);
     ctx.status = status;
     ctx.set(headers);
-    ctx.body = body;
+    ctx.body = JSON.stringify(body); // an object body would make Koa 2 add a charset
   }
 };
 

@@ -1,7 +1,8 @@
 /**
  * `requireScope()` beyond the case table: reuse of an earlier `authenticate()`'s authenticator,
  * standalone use with a store or an authenticator, custom `appId` / `userId` resolvers,
- * `throw: true`, and misconfiguration, which must answer 500 and never run the route. Every test
+ * `passErrors: true` (and `throw: true`), `'any'` credential, resolvers that return something else
+ * than a string, and misconfiguration, which must answer 500 and never run the route. Every test
  * runs on Koa 3 and Koa 2 with `@koa/router`.
  */
 
@@ -127,13 +128,12 @@ describe.each([
     expect(probe.calls).toEqual([]);
   });
 
-  it("throws refusals to Koa's error handling with throw: true", async () => {
+  it.each([
+    ['passErrors: true', { passErrors: true }],
+    ['throw: true (deprecated)', { throw: true }],
+  ] as const)("throws refusals to Koa's error handling with %s", async (_l, pass) => {
     const router = new Router();
-    router.get(
-      '/apps/:appId',
-      requireScope('app', { store: createStore(), throw: true }),
-      ran('app'),
-    );
+    router.get('/apps/:appId', requireScope('app', { store: createStore(), ...pass }), ran('app'));
     const { server, errors } = serve(router);
     const jwt = await token(keys.appA, { scope: 'app' });
     const res = await request(server).get('/apps/app_b').set('Authorization', bearer(jwt));
@@ -142,6 +142,38 @@ describe.each([
     expect(errors.mock.calls[0]?.[0]).toBeInstanceOf(ForbiddenError);
     expect(probe.calls).toEqual([]);
   });
+
+  it("'any' lets through every valid credential and refuses the rest", async () => {
+    const router = new Router();
+    router.get('/v2/whoami', requireScope('any', { store: createStore() }), ran('whoami'));
+    const { server } = serve(router);
+    const ok = await request(server)
+      .get('/v2/whoami')
+      .set('Authorization', await appUser('u_1'));
+    expect(ok.status).toBe(200);
+    const none = await request(server).get('/v2/whoami');
+    expect(none.status).toBe(401);
+    expect(none.headers['content-type']).toBe('application/json');
+    expect(none.headers['www-authenticate']).toBe(CHALLENGES.both);
+    expect(probe.calls).toEqual(['whoami']);
+  });
+
+  it.each([
+    ['a number', () => 42],
+    ['an array of query values', (ctx: { query: Record<string, unknown> }) => ctx.query.app],
+    ['a promise of an array', async () => ['app_a']],
+  ])(
+    'a resolver that returns %s names no real app: 403, the route never runs',
+    async (_l, appId) => {
+      const router = new Router();
+      router.get('/x', requireScope('app', { store: createStore(), appId }), ran('x'));
+      const { server } = serve(router);
+      const res = await request(server).get('/x?app=app_a&app=app_a').set('Authorization', appKey);
+      expect(res.status).toBe(403);
+      expect(res.body.errors[0].code).toBe('forbidden');
+      expect(probe.calls).toEqual([]);
+    },
+  );
 
   it('answers 500 when misconfigured (no authenticate() before it, no store), never a pass', async () => {
     const router = new Router();

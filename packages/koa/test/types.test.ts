@@ -37,7 +37,7 @@ describe('types', () => {
   it('returns Koa middleware', () => {
     expectTypeOf(authenticate({ store })).toEqualTypeOf<Middleware>();
     expectTypeOf(requireScope('app')).toEqualTypeOf<Middleware>();
-    expectTypeOf(requireScope).parameter(0).toEqualTypeOf<'appUser' | 'app' | 'account'>();
+    expectTypeOf(requireScope).parameter(0).toEqualTypeOf<'any' | 'appUser' | 'app' | 'account'>();
   });
 
   it('hands resolvers the Koa context', () => {
@@ -45,15 +45,20 @@ describe('types', () => {
       store,
       appId: (ctx) => ctx.params.id,
       userId: (ctx) => ctx.get('x-user'),
-      throw: true,
+      passErrors: true,
     };
+    // The deprecated spelling still type-checks (with a deprecation hint in editors).
+    expectTypeOf<{ store: typeof store; throw: true }>().toExtend<KoaRequireScopeOptions>();
     expectTypeOf(options).toExtend<KoaRequireScopeOptions>();
     expectTypeOf<NonNullable<KoaRequireScopeOptions['appId']>>()
       .parameter(0)
       .toEqualTypeOf<ParameterizedContext>();
+    expectTypeOf<NonNullable<KoaRequireScopeOptions['appId']>>().returns.toEqualTypeOf<unknown>();
+    // Anything goes: only a string names a resource.
+    requireScope('app', { appId: (ctx) => ctx.query.app, userId: async () => 42 });
     const misuses = () => {
-      // @ts-expect-error a resolver returns a string, not a number
-      requireScope('app', { appId: () => 42 });
+      // @ts-expect-error not a scope
+      requireScope('admin');
       // @ts-expect-error authenticate() needs a store or an authenticator
       authenticate({ optional: true });
     };

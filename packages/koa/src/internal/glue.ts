@@ -1,25 +1,31 @@
 /**
- * The two translations every Koa middleware of this package needs: a Koa context into core's
- * neutral `AuthRequest` (every raw `Authorization` value of the Node request, so duplicates are
- * refused), and a refusal into Koa's response (core's status, headers and JSON body), or a throw.
+ * What both Koa middlewares of this package share: where the caller's context lives
+ * (`ctx.state.auth`), how a guard reads a context (core's `readNodeRequest` on `ctx.req`, the
+ * route's `ctx.params`), and what becomes of a refusal: rendered on `ctx` (core's status, headers
+ * and JSON body, exactly), or thrown as it is for Koa's error handling with `passErrors`.
  */
-import { AuthError, type AuthRequest, toErrorResponse } from '@keyscope/core';
+import { type GuardAccess, isAuthError, readNodeRequest, toErrorResponse } from '@keyscope/core';
 import type { ParameterizedContext } from 'koa';
 
-/** Every raw `Authorization` value: `headersDistinct` where Node has it, else `rawHeaders`. */
-export function toAuthRequest(ctx: ParameterizedContext): AuthRequest {
-  const { headersDistinct, rawHeaders: raw = [] } = ctx.req;
-  const authorization = headersDistinct
-    ? headersDistinct.authorization
-    : raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === 'authorization');
-  return { authorization, method: ctx.method };
-}
+/** How the kit's guards read a Koa context. */
+export const access: GuardAccess<ParameterizedContext> = {
+  request: (ctx) => readNodeRequest(ctx.req),
+  getContext: (ctx) => ctx.state.auth,
+  setContext: (ctx, auth) => {
+    ctx.state.auth = auth;
+  },
+  resource: ({ params }) => ({ appId: params?.appId, userId: params?.userId }),
+};
 
-/** Renders a refusal on `ctx`; throws it instead with `rethrow`, and always throws anything else. */
-export function answer(ctx: ParameterizedContext, error: unknown, rethrow: boolean): void {
-  if (rethrow || !(error instanceof AuthError)) throw error;
+/** `passErrors`, or its deprecated spelling `throw`. */
+export const passes = (options: { readonly passErrors?: boolean; readonly throw?: boolean }) =>
+  options.passErrors === true || options.throw === true;
+
+/** Renders a refusal on `ctx`; throws it instead with `pass`, and always throws anything else. */
+export function answer(ctx: ParameterizedContext, error: unknown, pass: boolean): void {
+  if (pass || !isAuthError(error)) throw error;
   const { status, headers, body } = toErrorResponse(error);
   ctx.status = status;
   ctx.set(headers);
-  ctx.body = body;
+  ctx.body = JSON.stringify(body); // a string keeps the Content-Type exactly application/json
 }
