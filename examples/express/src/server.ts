@@ -1,11 +1,12 @@
 /**
- * Starts the Express example: reads the environment, opens the keys file (followed live), listens,
- * and prints one line on stdout when ready: `listening on http://<host>:<port>`. After it, stdout
+ * Starts the Express example: reads the environment, opens the key store (the keys file, followed
+ * live, or the PostgreSQL store of `KEYSCOPE_STORE`, with `KEYSCOPE_MASTER_KEY`), listens, and
+ * prints one line on stdout when ready: `listening on http://<host>:<port>`. After it, stdout
  * carries the audit log: one JSON line (pino) per authentication and per refusal, with the reason,
  * status, credential method, key id, HTTP method and client address, never a secret or a token.
- * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. A setting or keys file it cannot start
- * with ends the process with a non-zero code and the reason on stderr. SIGTERM and SIGINT close
- * the server gracefully.
+ * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. A setting, keys file or database it
+ * cannot start with ends the process with a non-zero code and the reason on stderr. SIGTERM and
+ * SIGINT close the server gracefully.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer } from 'node:http';
@@ -14,32 +15,58 @@ import { fileURLToPath } from 'node:url';
 import {
   type Authenticator,
   type AuthRequest,
+  ConfigurationError,
   createAuthenticator,
   createMemoryRateLimiter,
   type FileKeyStore,
   KeysFileError,
   openFileStore,
+  StoreError,
 } from '@keyscope/core';
+import {
+  openPostgresStore,
+  type PostgresKeyStore,
+  type PostgresStoreEvent,
+} from '@keyscope/postgres';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { readConfig, StartupError } from './config.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
-let store: FileKeyStore;
+let store: FileKeyStore | PostgresKeyStore;
 let config: ReturnType<typeof readConfig>;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
-  store = await openFileStore(config.keysFile, {
-    onReloadError: (error) =>
-      console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
-  });
+  store = config.store
+    ? await openPostgresStore({ connectionString: config.store, onEvent: logStoreEvent })
+    : await openFileStore(config.keysFile, {
+        onReloadError: (error) =>
+          console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
+      });
 } catch (error) {
-  if (error instanceof StartupError || error instanceof KeysFileError) {
+  // A bad master key, a schema not migrated, a database that cannot be reached: the messages
+  // never repeat the URL.
+  if (
+    error instanceof StartupError ||
+    error instanceof KeysFileError ||
+    error instanceof ConfigurationError ||
+    error instanceof StoreError
+  ) {
     console.error(`cannot start: ${error.message}`);
     process.exit(1);
   }
   throw error;
+}
+
+/** The PostgreSQL store's listener and pool events, on stderr (never a URL or a secret). */
+function logStoreEvent(event: PostgresStoreEvent): void {
+  if (event.type === 'listener-connected') {
+    if (event.reconnect) console.error('key store: revocation listener reconnected');
+    return;
+  }
+  const reason = event.error === undefined ? '' : `: ${event.error.message}`;
+  console.error(`key store: ${event.type}${reason}`);
 }
 
 // Audit log: synchronous JSON lines on stdout, so none is lost when the process exits.
@@ -97,8 +124,7 @@ const server = createServer((req, res) => {
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   console.error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
-  store.close();
-  process.exit(1);
+  void Promise.resolve(store.close()).finally(() => process.exit(1));
 });
 
 server.listen({ port: config.port, host: config.host }, () => {
@@ -111,8 +137,10 @@ let stopping = false;
 function shutdown(): void {
   if (stopping) return;
   stopping = true;
-  store.close();
-  server.close(() => process.exit(0));
+  // The store closes once the requests in flight are answered (a database store needs its pool).
+  server.close(() => {
+    void Promise.resolve(store.close()).finally(() => process.exit(0));
+  });
   server.closeIdleConnections();
   // Requests still running get a few seconds to finish.
   setTimeout(() => process.exit(0), 5000).unref();

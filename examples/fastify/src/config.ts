@@ -1,9 +1,11 @@
 /**
  * Reads the example server's environment (contract section 5) into a checked configuration:
  * `PORT` (default 3000), `HOST` (default 127.0.0.1), `KEYSCOPE_KEYS_FILE` (default: the demo keys
- * file), and the two settings this build does not serve yet: `KEYSCOPE_STORE` (refused with a
- * clear message) and `KEYSCOPE_RATE_LIMIT` (read, then ignored). No I/O happens here.
+ * file), `KEYSCOPE_STORE` (a `postgres://` URL: the PostgreSQL store instead of the keys file,
+ * never repeated in a message since it may hold a password) and `KEYSCOPE_RATE_LIMIT` (read, then
+ * ignored: this build has no limiter). No I/O happens here.
  */
+import { isPostgresUrl } from '@keyscope/postgres';
 
 /**
  * The checked configuration of the example server.
@@ -20,6 +22,11 @@ export interface ServerConfig {
   readonly host: string;
   /** The keys file to serve (resolved against the working directory). */
   readonly keysFile: string;
+  /**
+   * `KEYSCOPE_STORE`: a `postgres://` URL of the PostgreSQL store to serve instead of the keys file
+   * (its master keys come from `KEYSCOPE_MASTER_KEY`); absent when unset. May hold a password.
+   */
+  readonly store?: string;
   /** `KEYSCOPE_RATE_LIMIT` as given; this build has no limiter, so it is ignored. */
   readonly rateLimit: string | undefined;
 }
@@ -40,8 +47,8 @@ export class StartupError extends Error {
 /**
  * Reads and checks the environment.
  *
- * @throws {StartupError} when `PORT` is not a port number, or `KEYSCOPE_STORE` is set (the
- * PostgreSQL store is not available in this build).
+ * @throws {StartupError} when `PORT` is not a port number, or `KEYSCOPE_STORE` is set but is not
+ * a `postgres://` URL.
  * @example
  * ```ts
  * const config = readConfig(process.env, 'keys.demo.json');
@@ -49,11 +56,10 @@ export class StartupError extends Error {
  * ```
  */
 export function readConfig(env: NodeJS.ProcessEnv, defaultKeysFile: string): ServerConfig {
-  if (nonEmpty(env.KEYSCOPE_STORE) !== undefined) {
-    throw new StartupError(
-      'KEYSCOPE_STORE is set, but the PostgreSQL store is not available in this build; ' +
-        'unset KEYSCOPE_STORE to serve the keys file (KEYSCOPE_KEYS_FILE)',
-    );
+  const store = nonEmpty(env.KEYSCOPE_STORE);
+  // The URL may hold a password: never repeat it.
+  if (store !== undefined && !isPostgresUrl(store)) {
+    throw new StartupError('KEYSCOPE_STORE must be a postgres:// URL');
   }
   const rawPort = nonEmpty(env.PORT) ?? '3000';
   const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : Number.NaN;
@@ -64,6 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultKeysFile: string): Ser
     port,
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     keysFile: nonEmpty(env.KEYSCOPE_KEYS_FILE) ?? defaultKeysFile,
+    ...(store === undefined ? {} : { store }),
     rateLimit: nonEmpty(env.KEYSCOPE_RATE_LIMIT),
   };
 }

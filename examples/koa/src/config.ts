@@ -1,9 +1,11 @@
 /**
  * Reads the example server's environment (contract section 5) into a checked configuration:
  * `PORT`, `HOST`, `KEYSCOPE_KEYS_FILE`, `KEYSCOPE_RATE_LIMIT` (the failed-attempt limiter, off
- * unless set) and `KEYSCOPE_STORE`, which this build does not serve (refused with a clear
- * message). Nothing here touches the network or the file system.
+ * unless set) and `KEYSCOPE_STORE` (a `postgres://` URL: the PostgreSQL store instead of the keys
+ * file, never repeated in a message since it may hold a password). Nothing here touches the
+ * network or the file system.
  */
+import { isPostgresUrl } from '@keyscope/postgres';
 
 /** The checked configuration of the example server. */
 export interface ServerConfig {
@@ -13,6 +15,11 @@ export interface ServerConfig {
   readonly host: string;
   /** The keys file to serve (resolved against the working directory). */
   readonly keysFile: string;
+  /**
+   * `KEYSCOPE_STORE`: a `postgres://` URL of the PostgreSQL store to serve instead of the keys file
+   * (its master keys come from `KEYSCOPE_MASTER_KEY`); absent when unset. May hold a password.
+   */
+  readonly store?: string;
   /**
    * The failed-attempt limiter read from `KEYSCOPE_RATE_LIMIT`, or `undefined` when it is unset:
    * then there is no limiter and every answer is the one of the contract's section 4.
@@ -58,8 +65,7 @@ export class StartupError extends Error {
  * @param env - the environment, usually `process.env`
  * @param defaultKeysFile - the keys file used when `KEYSCOPE_KEYS_FILE` is unset
  * @throws {StartupError} when `PORT` is not a port number, `KEYSCOPE_RATE_LIMIT` does not
- * follow its format, or `KEYSCOPE_STORE` is set (the PostgreSQL store is not available in this
- * build).
+ * follow its format, or `KEYSCOPE_STORE` is set but is not a `postgres://` URL.
  * @example
  * ```ts
  * const config = readConfig(process.env, 'keys.demo.json');
@@ -67,11 +73,10 @@ export class StartupError extends Error {
  * ```
  */
 export function readConfig(env: NodeJS.ProcessEnv, defaultKeysFile: string): ServerConfig {
-  if (nonEmpty(env.KEYSCOPE_STORE) !== undefined) {
-    throw new StartupError(
-      'KEYSCOPE_STORE is set, but the PostgreSQL store is not available in this build; ' +
-        'unset KEYSCOPE_STORE to serve the keys file (KEYSCOPE_KEYS_FILE)',
-    );
+  const store = nonEmpty(env.KEYSCOPE_STORE);
+  // The URL may hold a password: never repeat it.
+  if (store !== undefined && !isPostgresUrl(store)) {
+    throw new StartupError('KEYSCOPE_STORE must be a postgres:// URL');
   }
   const rawPort = nonEmpty(env.PORT) ?? '3000';
   const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : Number.NaN;
@@ -82,6 +87,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultKeysFile: string): Ser
     port,
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     keysFile: nonEmpty(env.KEYSCOPE_KEYS_FILE) ?? defaultKeysFile,
+    ...(store === undefined ? {} : { store }),
     rateLimit: readRateLimit(nonEmpty(env.KEYSCOPE_RATE_LIMIT)),
   };
 }
