@@ -21,6 +21,16 @@ export const alias = {
 export default [
   {
     resolve: { alias },
+    test: {
+      name: 'fuzz',
+      root: root('./fuzz'),
+      include: ['test/**/*.test.ts'],
+      // Starts the Express and Koa example servers and sends them 2 000 requests.
+      testTimeout: 60_000,
+    },
+  },
+  {
+    resolve: { alias },
     test: { name: 'core', root: root('./packages/core'), include: ['test/**/*.test.ts'] },
   },
   {
