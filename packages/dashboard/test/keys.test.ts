@@ -41,7 +41,7 @@ describe('the keys of an app', () => {
     expect(page.text).toContain(`<td><code>${fixture.keys.appA.id}</code></td>`);
     expect(page.text).toContain('<td>Backend</td>');
     expect(page.text).toContain(
-      '<time datetime="2024-01-02T03:04:05.000Z">2024-01-02 03:04 UTC</time>',
+      '<time datetime="2024-01-02T03:04:05.000Z">2024-01-02 03:04</time>',
     );
     expect(page.text).toContain('<span class="state state-revoked">Revoked</span>');
     expect(page.text).toContain('<span class="state state-active">Active</span>');

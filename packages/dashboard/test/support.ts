@@ -78,9 +78,19 @@ export async function createFixture(options: WritableFileStoreOptions = {}): Pro
     ],
     serviceAccounts: [{ id: 'svc_1', accountId: 'acc_1', appIds: ['app_a'] }],
     keys: [
-      { ...keys.account, entity: { type: 'userAccount', id: 'acc_1' }, displayName: 'Operator' },
+      {
+        ...keys.account,
+        entity: { type: 'userAccount', id: 'acc_1' },
+        displayName: 'Operator',
+        createdAt: '2024-01-02T03:00:00Z',
+      },
       { ...keys.otherAccount, entity: { type: 'userAccount', id: 'acc_2' } },
-      { ...keys.service, entity: { type: 'serviceAccount', id: 'svc_1' }, displayName: 'CI' },
+      {
+        ...keys.service,
+        entity: { type: 'serviceAccount', id: 'svc_1' },
+        displayName: 'CI',
+        createdAt: '2024-03-04T05:06:07Z',
+      },
       {
         ...keys.appA,
         entity: { type: 'app', id: 'app_a' },

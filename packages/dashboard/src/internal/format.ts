@@ -5,16 +5,16 @@
 import { type KeyInfo, keyState } from '@keyscope/core';
 import { type Html, html } from './html.js';
 
-/** `2030-01-01 12:00 UTC`. */
-export function instantText(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** `2030-01-01 12:00 UTC` (without ` UTC` when `zone` is false: a column that says UTC). */
+export function instantText(date: Date, zone = true): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')}${zone ? ' UTC' : ''}`;
 }
 
 /** A `<time>` element, or `fallback` when there is no instant. */
-export function when(date: Date | undefined, fallback: string): Html | string {
+export function when(date: Date | undefined, fallback: string, zone = true): Html | string {
   return date === undefined
     ? fallback
-    : html`<time datetime="${date.toISOString()}">${instantText(date)}</time>`;
+    : html`<time datetime="${date.toISOString()}">${instantText(date, zone)}</time>`;
 }
 
 /** The key's state in words, with a scheduled revocation said too. */

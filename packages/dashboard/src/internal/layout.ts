@@ -50,23 +50,24 @@ nav a{display:inline-block;padding:.25rem 0;text-decoration:none;color:var(--fg)
 nav a:hover{border-bottom-color:var(--line)}
 nav a[aria-current=page]{font-weight:600;border-bottom-color:var(--accent)}
 .who{margin-left:auto;display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;color:var(--muted);font-size:.875rem}
-main{max-width:66rem;margin:0 auto;padding:1.5rem}
+main{max-width:72rem;margin:0 auto;padding:1.5rem}
 main:focus{outline:none}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}
 h2{font-size:1.125rem;margin:0 0 .75rem}
 h3{font-size:1rem;margin:1rem 0 .5rem}
 p{margin:.5rem 0}
 .crumbs{font-size:.875rem;color:var(--muted);margin:0}
-.crumbs ol{list-style:none;display:flex;gap:.5rem;margin:0;padding:0}
+.crumbs ol{list-style:none;display:flex;align-items:baseline;gap:.5rem;margin:0;padding:0}
 .crumbs li+li::before{content:"/";margin-right:.5rem;color:var(--muted)}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem;margin:0 0 1.25rem}
 .tabs{margin:0 0 1rem;border-bottom:1px solid var(--line)}
 .tabs a{padding:.5rem .25rem}
 table{width:100%;border-collapse:collapse}
+.scroll{overflow-x:auto}
 caption{text-align:left;font-weight:600;padding:0 0 .5rem}
-th,td{text-align:left;padding:.5rem .625rem;border-bottom:1px solid var(--line);vertical-align:middle}
+th,td{text-align:left;padding:.5rem;border-bottom:1px solid var(--line);vertical-align:middle}
 th{font-size:.8125rem;color:var(--muted);font-weight:600}
-td.actions{white-space:nowrap}
+td.actions,td time{white-space:nowrap}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875em}
 .state{display:inline-block;padding:0 .5rem;border-radius:999px;font-size:.8125rem;font-weight:600;border:1px solid}
 .state-active{color:var(--ok);background:#dafbe1;border-color:#4ac26b}

@@ -40,7 +40,7 @@ ${items.length === 0 ? html`<p>No app yet.</p>` : html`<ul class="plain apps" ar
 function appHeader(frame: Frame, appId: string, tab: 'keys' | 'token'): Html {
   const path = `${frame.base}/apps/${segment(appId)}`;
   const current = (name: string) => (tab === name ? raw(' aria-current="page"') : '');
-  return html`<nav class="crumbs" aria-label="Breadcrumb"><ol><li><a href="${frame.base}/apps">Apps</a></li><li>${appId}</li></ol></nav>
+  return html`<nav class="crumbs" aria-label="Breadcrumb"><ol><li><a href="${frame.base}/apps">Apps</a></li><li aria-current="page">${appId}</li></ol></nav>
 <h1>App <code>${appId}</code></h1>
 <nav class="tabs" aria-label="App settings"><ul>
 <li><a href="${path}"${current('keys')}>API keys</a></li>
@@ -78,7 +78,7 @@ ${input.error === undefined ? '' : html`<div class="notice error" role="alert" i
 <section class="card" aria-labelledby="keys-heading">
 <h2 id="keys-heading">API keys</h2>
 <p class="muted">${active} of ${limit} active keys. A secret is shown only once, when its key is created.</p>
-${keysTable({ owner, keys: input.keys, now, csrfToken: input.csrfToken, caption: html`Keys of app ${owner.id}` })}
+${keysTable({ owner, keys: input.keys, now, csrfToken: input.csrfToken, caption: `Keys of app ${owner.id}` })}
 </section>
 <section class="card" aria-labelledby="create-heading">
 <h2 id="create-heading">Create a key</h2>
@@ -150,7 +150,7 @@ export function tokenPage(frame: Frame, input: TokenInput): Html {
       ? ''
       : html`<section class="card" aria-labelledby="token-heading">
 <h2 id="token-heading">Token for user <code>${result.userId}</code></h2>
-<div class="warning" role="alert"><strong>Treat this token as a password until it expires</strong> at ${when(result.expiresAt, '')}. It is not stored and is not shown again.</div>
+<div class="warning" role="alert"><strong>Treat this token as a password.</strong> It works until ${when(result.expiresAt, '')}, is not stored and is not shown again.</div>
 <p><code class="value" id="minted-token">${result.token}</code></p>
 <p>${copyButton('minted-token', 'token')}</p>
 <h3>Call the API as this user</h3>

@@ -31,7 +31,7 @@ export function keysTable(input: {
   readonly keys: readonly KeyInfo[];
   readonly now: Date;
   readonly csrfToken: string;
-  readonly caption: Html | string;
+  readonly caption: string;
 }): Html {
   const { owner, now } = input;
   if (input.keys.length === 0) {
@@ -49,17 +49,17 @@ export function keysTable(input: {
     return html`<tr>
 <td><code>${key.id}</code></td>
 <td>${key.displayName ?? html`<span class="muted">no name</span>`}</td>
-<td>${when(key.createdAt, 'unknown')}</td>
-<td>${when(key.expiresAt, 'never')}</td>
+<td>${when(key.createdAt, 'unknown', false)}</td>
+<td>${when(key.expiresAt, 'never', false)}</td>
 <td>${stateBadge(key, now)}</td>
 <td class="actions">${actions}</td>
 </tr>`;
   });
-  return html`<table>
-<caption>${input.caption}</caption>
-<thead><tr><th scope="col">Key id</th><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
+  return html`<div class="scroll" role="region" aria-label="${input.caption}" tabindex="0"><table>
+<caption class="vh">${input.caption}</caption>
+<thead><tr><th scope="col">Key id</th><th scope="col">Name</th><th scope="col">Created (UTC)</th><th scope="col">Expires (UTC)</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`;
+</table></div>`;
 }
 
 /** The create-key form. `prefix` keeps the ids of several forms on one page apart. */

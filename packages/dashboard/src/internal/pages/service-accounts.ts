@@ -60,7 +60,7 @@ ${
 </form>`
 }
 <h3>Keys</h3>
-${keysTable({ owner, keys: svc.keys, now, csrfToken, caption: html`Keys of service account ${svc.id}` })}
+${keysTable({ owner, keys: svc.keys, now, csrfToken, caption: `Keys of service account ${svc.id}` })}
 <h3>Create a key</h3>
 ${createKeyForm({ owner, csrfToken, prefix: `svc-${index}-key` })}
 </section>`;
