@@ -9,7 +9,7 @@
  * SIGINT close the server gracefully.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
@@ -21,7 +21,9 @@ import {
   type FileKeyStore,
   KeysFileError,
   openFileStore,
+  openWritableFileStore,
   StoreError,
+  type WritableKeyStore,
 } from '@keyscope/core';
 import {
   openPostgresStore,
@@ -34,13 +36,17 @@ import { readConfig, StartupError } from './config.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
+// KEYSCOPE_DASHBOARD=1 (off by default): the @keyscope/dashboard router at /keyscope, which
+// writes to the store, so the keys file is then opened writable.
+const withDashboard = process.env.KEYSCOPE_DASHBOARD === '1';
+
 let store: FileKeyStore | PostgresKeyStore;
 let config: ReturnType<typeof readConfig>;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
   store = config.store
     ? await openPostgresStore({ connectionString: config.store, onEvent: logStoreEvent })
-    : await openFileStore(config.keysFile, {
+    : await (withDashboard ? openWritableFileStore : openFileStore)(config.keysFile, {
         onReloadError: (error) =>
           console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
       });
@@ -118,9 +124,27 @@ const authenticator: Authenticator = {
     core.authorize(auth, scope, resource, withAddress(request)),
 };
 const app = createApp({ authenticator });
+const site = withDashboard ? await mountDashboard() : app;
 const server = createServer((req, res) => {
-  clientAddress.run(req.socket.remoteAddress, () => app(req, res));
+  clientAddress.run(req.socket.remoteAddress, () => site(req, res));
 });
+
+/** The API behind the dashboard at /keyscope; the dashboard's audit events go to the audit log. */
+async function mountDashboard(): Promise<RequestListener> {
+  const [{ default: express }, { dashboard }] = await Promise.all([
+    import('express'),
+    import('@keyscope/dashboard'),
+  ]);
+  const outer = express().disable('x-powered-by');
+  outer.use(
+    '/keyscope',
+    dashboard({
+      store: store as WritableKeyStore,
+      onEvent: (event) => audit.info({ event: 'dashboard', ...event }, event.action),
+    }),
+  );
+  return outer.use(app);
+}
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   console.error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
