@@ -83,7 +83,7 @@ describePg('keyscope on PostgreSQL', () => {
       `schema "${fresh}" migrated to version 1\n`,
     );
     // From KEYSCOPE_STORE, with no master key (migrate needs none).
-    expect(await runJson(['migrate'], { KEYSCOPE_STORE: url, KEYSCOPE_MASTER_KEY: '' })).toEqual({
+    expect(await localJson(['migrate'], { KEYSCOPE_STORE: url, KEYSCOPE_MASTER_KEY: '' })).toEqual({
       schema: fresh,
       applied: [],
       version: 1,
@@ -95,7 +95,7 @@ describePg('keyscope on PostgreSQL', () => {
     // Who the keys belong to.
     const [appA, , svc] = await Promise.all([
       run(['apps', 'add', 'app_a', '--account', 'acc_1']),
-      run(['apps', 'add', 'app_b', '--account', 'acc_1', '--store', db.url]),
+      local(['apps', 'add', 'app_b', '--account', 'acc_1', '--store', db.url]),
       runJson(['service-accounts', 'create', 'svc_ci', '--account', 'acc_1']),
     ]);
     expect(ok(appA).stdout).toBe('Added app app_a to account acc_1.\n');
@@ -103,10 +103,10 @@ describePg('keyscope on PostgreSQL', () => {
 
     // Keys of each kind, and a grant.
     const [grant, human, account, service] = await Promise.all([
-      runJson(['service-accounts', 'grant', 'svc_ci', '--app', 'app_b']),
+      localJson(['service-accounts', 'grant', 'svc_ci', '--app', 'app_b']),
       run(['keys', 'create', '--app', 'app_a', '--name', 'CI', '--expires', '30d']),
-      runJson<Created>(['keys', 'create', '--account', 'acc_1']),
-      runJson<Created>(['keys', 'create', '--service-account', 'svc_ci', '--store', db.url]),
+      localJson<Created>(['keys', 'create', '--account', 'acc_1']),
+      localJson<Created>(['keys', 'create', '--service-account', 'svc_ci', '--store', db.url]),
     ]);
     expect(grant).toEqual({
       serviceAccount: { id: 'svc_ci', accountId: 'acc_1', appIds: ['app_b'] },
@@ -282,8 +282,8 @@ describePg('keyscope on PostgreSQL', () => {
       expect(error.message).toContain(message);
       expect(result.stderr).not.toContain('hunter2');
     }
-    // The same through the executable, in words.
-    const human = await bin(['keys', 'list', '--store', WITH_PASSWORD], { env: master });
+    // In words, without --json.
+    const human = await cli(['keys', 'list', '--store', WITH_PASSWORD], { env: master });
     expect(human.code).toBe(2);
     expect(human.stderr).toMatch(/^keyscope: PostgreSQL key store: cannot connect: [^\n]+\n$/);
     expect(human.stderr).not.toContain('hunter2');
