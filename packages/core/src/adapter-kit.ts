@@ -43,9 +43,14 @@ function isAuthenticator(value: unknown): value is Authenticator {
   return typeof candidate?.authenticate === 'function' && typeof candidate.authorize === 'function';
 }
 
+/** The authenticators made from options objects, so that each object makes one. */
+const made = new WeakMap<object, Authenticator>();
+
 /**
  * Resolves an adapter's options to an authenticator: an authenticator given directly or as
- * `{ authenticator }`, or a new one made from the options (checked now, at set-up time).
+ * `{ authenticator }`, or one made from the options (checked now, at set-up time). The same
+ * options object always resolves to the same authenticator, so an adapter that is handed options
+ * on every request (such as `@keyscope/fetch`'s `authenticate(request, options)`) makes only one.
  *
  * @throws {ConfigurationError} when the options are invalid.
  * @example
@@ -61,7 +66,11 @@ export function resolveAuthenticator(options: AuthenticateOptions | Authenticato
     }
     return options.authenticator;
   }
-  return createAuthenticator(options as AuthenticatorOptions);
+  const known = typeof options === 'object' && options !== null ? made.get(options) : undefined;
+  if (known !== undefined) return known;
+  const authenticator = createAuthenticator(options as AuthenticatorOptions);
+  made.set(options, authenticator);
+  return authenticator;
 }
 
 /**

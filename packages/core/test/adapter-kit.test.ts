@@ -70,6 +70,13 @@ describe('resolveAuthenticator', () => {
     expect(resolveAuthenticator({ authenticator })).toBe(authenticator);
   });
 
+  it('makes one authenticator per options object, and one for each other object', () => {
+    const options = { store, realm: 'once' };
+    const first = resolveAuthenticator(options);
+    expect(resolveAuthenticator(options)).toBe(first);
+    expect(resolveAuthenticator({ ...options })).not.toBe(first);
+  });
+
   it('accepts an authenticator directly', () => {
     const authenticator = createAuthenticator({ store });
     expect(resolveAuthenticator(authenticator)).toBe(authenticator);

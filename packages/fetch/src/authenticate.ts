@@ -3,15 +3,27 @@
  * caller's `AuthContext` or the finished refusal `Response`, so a fetch handler returns early in
  * one line. Works in any runtime with the Fetch API (Hono, Bun, Deno, Next.js route handlers).
  */
-import {
-  type AuthContext,
-  AuthError,
-  type AuthenticateOptions,
-  type Authenticator,
-  authenticateRequest,
-} from '@keyscope/core';
-import { authenticatorFor, contexts, isAuthenticator, toAuthRequest } from './internal/state.js';
-import { toResponse } from './to-response.js';
+import type { AuthContext, AuthError, AuthenticateOptions, Authenticator } from '@keyscope/core';
+import { authenticateRequest, resolveAuthenticator } from '@keyscope/core';
+import { contexts, refusal, toAuthRequest } from './internal/state.js';
+
+/**
+ * Options of {@link authenticate}: an `authenticator` (or the options to create one), `optional`,
+ * and where the runtime gives the client's address.
+ *
+ * @example
+ * ```ts
+ * const options: FetchAuthenticateOptions = { authenticator, address: (r) => server.requestIP(r)?.address };
+ * ```
+ */
+export type FetchAuthenticateOptions = AuthenticateOptions & {
+  /**
+   * The client's address, for limiters and the hooks, where the runtime offers one (a `Request`
+   * does not carry it): Bun's `server.requestIP(request)?.address`, Deno's
+   * `info.remoteAddr.hostname`, Hono's `getConnInfo(c).remote.address`.
+   */
+  readonly address?: (request: Request) => string | undefined;
+};
 
 /**
  * The outcome of {@link authenticate}: the caller's context, or the refusal ready to return
@@ -27,9 +39,14 @@ export type AuthResult<TAuth = AuthContext> =
   | { readonly ok: true; readonly auth: TAuth }
   | { readonly ok: false; readonly response: Response; readonly error: AuthError };
 
+type Strict = Authenticator | (FetchAuthenticateOptions & { readonly optional?: false });
+type Loose = Authenticator | FetchAuthenticateOptions;
+type Maybe = AuthContext | undefined;
+
 /**
  * Authenticates a `Request` from its `Authorization` field. Pass an authenticator, or options to
- * create one (created once per options object; prefer one shared authenticator). With
+ * create one (created once per options object, so keep that object; better, share one
+ * authenticator). With
  * `optional: true`, a request without credentials resolves `{ ok: true, auth: undefined }`.
  * The context is also remembered for a later `requireScope()` on the same `Request`.
  *
@@ -49,31 +66,17 @@ export type AuthResult<TAuth = AuthContext> =
  * }
  * ```
  */
-export function authenticate(
-  request: Request,
-  options: Authenticator | (AuthenticateOptions & { readonly optional?: false }),
-): Promise<AuthResult>;
-export function authenticate(
-  request: Request,
-  options: AuthenticateOptions,
-): Promise<AuthResult<AuthContext | undefined>>;
-export async function authenticate(
-  request: Request,
-  options: Authenticator | AuthenticateOptions,
-): Promise<AuthResult<AuthContext | undefined>> {
-  const authenticator = authenticatorFor(options);
-  const optional = !isAuthenticator(options) && options.optional === true;
+export function authenticate(request: Request, options: Strict): Promise<AuthResult>;
+export function authenticate(request: Request, options: Loose): Promise<AuthResult<Maybe>>;
+export async function authenticate(request: Request, options: Loose): Promise<AuthResult<Maybe>> {
+  const { optional, address } = options as FetchAuthenticateOptions;
   try {
-    const auth = await authenticateRequest(
-      authenticator,
-      request,
-      toAuthRequest(request),
-      optional,
-    );
+    const neutral = toAuthRequest(request, address?.(request));
+    const authenticator = resolveAuthenticator(options);
+    const auth = await authenticateRequest(authenticator, request, neutral, optional === true);
     if (auth !== undefined) contexts.set(request, auth);
     return { ok: true, auth };
   } catch (error) {
-    if (error instanceof AuthError) return { ok: false, response: toResponse(error), error };
-    throw error;
+    return { ok: false, response: refusal(error), error: error as AuthError };
   }
 }

@@ -5,12 +5,7 @@
  * `@keyscope/core` (stores, errors, types) is re-exported, so one import is enough.
  */
 export * from '@keyscope/core';
-export { type AuthResult, authenticate } from './authenticate.js';
-export {
-  type FetchRequireScopeOptions,
-  type RouteParams,
-  requireScope,
-  type ScopedHandler,
-  type URLPatternLike,
-} from './require-scope.js';
+export { type AuthResult, authenticate, type FetchAuthenticateOptions } from './authenticate.js';
+export type { FetchRequireScopeOptions, RouteParams, ScopedHandler } from './require-scope.js';
+export { requireScope, type URLPatternLike } from './require-scope.js';
 export { toResponse } from './to-response.js';

@@ -1,19 +1,13 @@
 /**
  * `requireScope(scope, handler, options)`: wraps a fetch handler so that it runs only for callers
- * allowed at `scope` on the route's resource. The route's parameters (`appId`, `userId`) come from
- * a resolver or a URLPattern-like matcher, since a Web `Request` carries no route parameters. A
- * refusal answers the contract's `Response` and the handler never runs.
+ * allowed at `scope` on the route's resource (or, with `'any'`, for any valid credential). A Web
+ * `Request` carries no route parameters, so they come from a resolver (sync or async, given the
+ * runtime's extra arguments) or a URLPattern-like matcher, read by the guard only once the caller
+ * is authenticated. A refusal answers the contract's `Response` and the handler never runs.
  */
-import {
-  type AuthContext,
-  AuthError,
-  type AuthenticateOptions,
-  createGuard,
-  type GuardAccess,
-  type Scope,
-} from '@keyscope/core';
-import { contexts, toAuthRequest } from './internal/state.js';
-import { toResponse } from './to-response.js';
+import type { AuthContext, AuthenticateOptions, GuardAccess, GuardScope } from '@keyscope/core';
+import { createGuard } from '@keyscope/core';
+import { contexts, refusal, toAuthRequest } from './internal/state.js';
 
 /** Route parameters, as a router or a pattern gives them. */
 export type RouteParams = Readonly<Record<string, string | undefined>>;
@@ -31,12 +25,11 @@ export interface URLPatternLike {
   exec(input: string): { readonly pathname: { readonly groups: RouteParams } } | null;
 }
 
-/** `Omit` for each member of a union (a plain `Omit` keeps only the keys common to all). */
-type WithoutOptional<T> = T extends unknown ? Omit<T, 'optional'> : never;
-
 /**
  * Options of {@link requireScope}. `TArgs` are the arguments the runtime passes after the request
- * (a Hono `Context`, Next.js' `{ params }`, a Worker's `env`...), handed on to `params` and the handler.
+ * (a Hono `Context`, Next.js' `{ params }`, a Worker's `env`...), handed on to `params`, the
+ * resolvers, `address` and the handler. Resolvers may return anything: only a string names a
+ * resource.
  *
  * @example
  * ```ts
@@ -46,18 +39,24 @@ type WithoutOptional<T> = T extends unknown ? Omit<T, 'optional'> : never;
  * };
  * ```
  */
-export type FetchRequireScopeOptions<TArgs extends unknown[] = []> = Partial<
-  WithoutOptional<AuthenticateOptions>
-> & {
-  /** Where the route parameters come from (default: none, so app-scoped routes are refused). */
-  readonly params?:
-    | URLPatternLike
-    | ((request: Request, ...args: TArgs) => RouteParams | Promise<RouteParams>);
-  /** Where the route names its app (default: the `appId` parameter). */
-  readonly appId?: (request: Request) => string | undefined;
-  /** Where the route names its user (default: the `userId` parameter). */
-  readonly userId?: (request: Request) => string | undefined;
-};
+export type FetchRequireScopeOptions<TArgs extends unknown[] = []> =
+  Partial<AuthenticateOptions> & {
+    /** Not for guards: a guard always needs a credential. */
+    readonly optional?: never;
+    /** Where the route parameters come from (default: none, so app-scoped routes are refused). */
+    readonly params?: URLPatternLike | Resolver<TArgs, RouteParams | Promise<RouteParams>>;
+    /** Where the route names its app (default: the `appId` parameter). */
+    readonly appId?: Resolver<TArgs, unknown>;
+    /** Where the route names its user (default: the `userId` parameter). */
+    readonly userId?: Resolver<TArgs, unknown>;
+    /** The client's address, where the runtime offers one (see `authenticate`'s option). */
+    readonly address?: Resolver<TArgs, string | undefined>;
+    /** Reject with the `AuthError` instead of resolving its `Response` (for an `onError` handler). */
+    readonly passErrors?: boolean;
+  };
+
+/** A function of the request and the runtime's arguments. */
+type Resolver<TArgs extends unknown[], R> = (request: Request, ...args: TArgs) => R;
 
 /**
  * A handler wrapped by {@link requireScope}: it gets the caller's context and the route parameters.
@@ -73,16 +72,8 @@ export type ScopedHandler<TArgs extends unknown[] = []> = (
   ...args: TArgs
 ) => Response | Promise<Response>;
 
-const routeParams = new WeakMap<Request, RouteParams>();
-const access: GuardAccess<Request> = {
-  request: toAuthRequest,
-  getContext: (request) => contexts.get(request),
-  setContext: (request, auth) => contexts.set(request, auth),
-  resource: (request) => {
-    const params = routeParams.get(request);
-    return { appId: params?.appId, userId: params?.userId };
-  },
-};
+/** One call of a wrapped handler: what the guard reads, and the parameters once read. */
+type Exchange<TArgs> = { readonly request: Request; readonly args: TArgs; params?: RouteParams };
 
 /**
  * Wraps `handler` so that it runs only for a caller allowed at `scope` on the route's resource.
@@ -90,8 +81,9 @@ const access: GuardAccess<Request> = {
  * context are reused); otherwise give `authenticator` or `store` in the options.
  *
  * @throws {ConfigurationError} at set-up for an unknown scope or invalid options, and (as a
- * rejection) when no authenticator is known for a request. Refusals resolve to their `Response`;
- * errors other than `AuthError`, and the handler's own errors, are rethrown.
+ * rejection) when no authenticator is known for a request. Refusals resolve to their `Response`
+ * (or reject, with `passErrors`); errors other than `AuthError`, and the handler's own errors, are
+ * rethrown.
  * @example
  * ```ts
  * import { requireScope } from '@keyscope/fetch';
@@ -104,27 +96,32 @@ const access: GuardAccess<Request> = {
  * ```
  */
 export function requireScope<TArgs extends unknown[] = []>(
-  scope: Scope,
+  scope: GuardScope,
   handler: ScopedHandler<TArgs>,
   options: FetchRequireScopeOptions<TArgs> = {},
 ): (request: Request, ...args: TArgs) => Promise<Response> {
-  const { params: source, ...guardOptions } = options;
-  const check = createGuard(scope, access, guardOptions);
+  const { params: source, appId, userId, address, passErrors, ...guardOptions } = options;
+  const call =
+    <R>(resolve: Resolver<TArgs, R>) =>
+    ({ request, args }: Exchange<TArgs>) =>
+      resolve(request, ...args);
+  const readParams = async ({ request, args }: Exchange<TArgs>): Promise<RouteParams> =>
+    typeof source === 'function'
+      ? source(request, ...args)
+      : (source?.exec(request.url)?.pathname.groups ?? {});
+  const access: GuardAccess<Exchange<TArgs>> = {
+    request: (exchange) => toAuthRequest(exchange.request, address && call(address)(exchange)),
+    getContext: ({ request }) => contexts.get(request),
+    setContext: ({ request }, auth) => contexts.set(request, auth),
+    resource: async (exchange) => (exchange.params = await readParams(exchange)),
+  };
+  const resolvers = { appId: appId && call(appId), userId: userId && call(userId) };
+  const check = createGuard(scope, access, { ...guardOptions, ...resolvers });
   return async function scoped(request, ...args) {
-    const params =
-      source === undefined
-        ? {}
-        : typeof source === 'function'
-          ? await source(request, ...args)
-          : (source.exec(request.url)?.pathname.groups ?? {});
-    let auth: AuthContext;
-    try {
-      routeParams.set(request, params);
-      auth = await check(request);
-    } catch (error) {
-      if (error instanceof AuthError) return toResponse(error);
-      throw error;
-    }
+    const exchange: Exchange<TArgs> = { request, args };
+    const auth = await check(exchange).catch((error: unknown) => refusal(error, passErrors));
+    if (auth instanceof Response) return auth;
+    const params = exchange.params ?? (await readParams(exchange));
     return handler(request, { auth, params }, ...args);
   };
 }

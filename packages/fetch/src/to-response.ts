@@ -19,8 +19,5 @@ import { toErrorResponse } from '@keyscope/core';
  */
 export function toResponse(error: unknown): Response {
   const { status, headers, body } = toErrorResponse(error);
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { ...headers, 'content-type': 'application/json' },
-  });
+  return new Response(JSON.stringify(body), { status, headers });
 }

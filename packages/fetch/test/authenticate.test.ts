@@ -1,7 +1,8 @@
 /**
  * `authenticate(request, options)` with real Web `Request` objects: the context on success, a ready
  * refusal `Response` (status, code, exact `WWW-Authenticate`, JSON body) otherwise, `optional`, the
- * accepted option shapes, and repeated `Authorization` fields joined by `Headers`.
+ * accepted option shapes, the client's `address` where the runtime gives one, refusals of another
+ * copy of keyscope, and repeated `Authorization` fields joined by `Headers`.
  */
 import {
   basic,
@@ -164,6 +165,58 @@ describe('authenticate', () => {
       };
       await expect(authenticate(request(), authenticator)).rejects.toBe(boom);
     });
+  });
+
+  describe('address', () => {
+    it('hands the hooks the address the runtime gives, and the method, never the credentials', async () => {
+      const onAuthenticated = vi.fn();
+      const onRejected = vi.fn();
+      const { appA } = fixture.keys;
+      const options = {
+        store: fixture.createStore(),
+        onAuthenticated,
+        onRejected,
+        address: (r: Request) => r.headers.get('x-test-peer') ?? undefined,
+      };
+      const headers = { authorization: basic(appA.id, appA.secret), 'x-test-peer': '198.51.100.4' };
+      await authenticate(new Request('http://api.test/', { method: 'PUT', headers }), options);
+      expect(onAuthenticated.mock.calls[0]?.[1]).toEqual({
+        method: 'PUT',
+        address: '198.51.100.4',
+      });
+      await authenticate(request('Basic ~~'), options);
+      expect(onRejected.mock.calls[0]?.[1]).toEqual({ method: 'GET', address: undefined });
+    });
+
+    it('is undefined without the option (a Request does not carry it)', async () => {
+      const onAuthenticated = vi.fn();
+      const { appA } = fixture.keys;
+      await authenticate(request(basic(appA.id, appA.secret)), {
+        store: fixture.createStore(),
+        onAuthenticated,
+      });
+      expect(onAuthenticated.mock.calls[0]?.[1]).toEqual({ method: 'GET', address: undefined });
+    });
+  });
+
+  it('answers a refusal of another copy of keyscope (the brand, not the class)', async () => {
+    class ForeignRefusal extends Error {
+      readonly status = 503;
+      readonly code = 'service_unavailable';
+      readonly headers = {};
+      toBody() {
+        return { errors: [{ code: this.code, title: this.message }] };
+      }
+    }
+    Object.defineProperty(ForeignRefusal.prototype, Symbol.for('keyscope.AuthError'), {
+      value: true,
+    });
+    const authenticator = {
+      ...createAuthenticator({ store: fixture.createStore() }),
+      authenticate: () => Promise.reject(new ForeignRefusal('Authentication service unavailable')),
+    };
+    const result = await authenticate(request(), authenticator);
+    await expectRefusal(result, 503, 'service_unavailable', null);
   });
 
   it('types the context as possibly undefined only with optional', async () => {

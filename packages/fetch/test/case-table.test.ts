@@ -1,6 +1,7 @@
 /**
- * The shared case table of the test kit, run against `@keyscope/fetch` twice: as a plain fetch
- * handler (`authenticate` + `requireScope` with a URLPattern-like matcher) and as a Hono app using
+ * The shared case table of the test kit, run against `@keyscope/fetch` three times: as a plain
+ * fetch handler (`authenticate` + `requireScope` with a URLPattern-like matcher), the same with
+ * `requireScope('any')` guarding `/v2/whoami`, and as a Hono app using
  * the documented middleware recipe. Both are served through a small node:http -> `Request` bridge,
  * which joins repeated `Authorization` lines as every fetch runtime does.
  */
@@ -11,6 +12,11 @@ import { createHonoApp } from './support/hono-app.js';
 
 runCaseTable('@keyscope/fetch: plain fetch handler', (store, probe) =>
   toListener(createFetchApp(store, probe)),
+);
+
+runCaseTable(
+  "@keyscope/fetch: plain fetch handler, /v2/whoami behind requireScope('any')",
+  (store, probe) => toListener(createFetchApp(store, probe, "requireScope('any')")),
 );
 
 runCaseTable('@keyscope/fetch: Hono app with the documented middleware', (store, probe) => {

@@ -5,7 +5,13 @@
 
 import * as core from '@keyscope/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { AuthContext, AuthResult, RouteParams } from '../src/index.js';
+import type {
+  AuthContext,
+  AuthResult,
+  FetchAuthenticateOptions,
+  FetchRequireScopeOptions,
+  RouteParams,
+} from '../src/index.js';
 import * as fetchAdapter from '../src/index.js';
 
 describe('@keyscope/fetch exports', () => {
@@ -30,5 +36,11 @@ describe('@keyscope/fetch exports', () => {
     });
     expectTypeOf(route).toEqualTypeOf<(request: Request) => Promise<Response>>();
     expectTypeOf(fetchAdapter.toResponse).returns.toEqualTypeOf<Response>();
+    expectTypeOf(fetchAdapter.requireScope).parameter(0).toEqualTypeOf<fetchAdapter.GuardScope>();
+    expectTypeOf<FetchAuthenticateOptions['address']>().toEqualTypeOf<
+      ((request: Request) => string | undefined) | undefined
+    >();
+    expectTypeOf<NonNullable<FetchRequireScopeOptions['appId']>>().returns.toEqualTypeOf<unknown>();
+    expectTypeOf<FetchRequireScopeOptions['optional']>().toEqualTypeOf<undefined>();
   });
 });

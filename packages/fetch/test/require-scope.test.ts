@@ -2,7 +2,9 @@
  * `requireScope(scope, handler, options)` with real Web `Request` objects: the handler runs with
  * the context and the route parameters only when the caller is allowed, and never on a refusal;
  * parameters come from a resolver (sync or async, with the runtime's extra arguments) or a
- * URLPattern-like matcher; a context found by an earlier `authenticate()` is reused.
+ * URLPattern-like matcher, read only once the caller is authenticated; a context found by an
+ * earlier `authenticate()` is reused; `'any'` credential; resolvers that return something else
+ * than a string; `passErrors`; the client's `address`.
  */
 import { basic, bearer, CHALLENGES, createFixture, type Fixture, token } from '@keyscope/test-kit';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,6 +12,7 @@ import {
   type Authenticator,
   authenticate,
   ConfigurationError,
+  CredentialsRequiredError,
   createAuthenticator,
   requireScope,
   type Scope,
@@ -186,6 +189,91 @@ describe('requireScope', () => {
       params: () => Promise.reject(boom),
     });
     await expect(badParams(get('/', appKey()))).rejects.toBe(boom);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("'any' runs the handler for every valid credential, with the parameters, and refuses the rest", async () => {
+    const handler = spyHandler();
+    const route = requireScope('any', handler, { authenticator, params: pathPattern('/v2/:what') });
+    const jwt = bearer(await token(fixture.keys.appA, { scope: 'appUser', userId: 'u_1' }));
+    const response = await route(get('/v2/whoami', jwt));
+    expect(await response.json()).toStrictEqual({
+      keyId: fixture.keys.appA.id,
+      params: { what: 'whoami' },
+    });
+    await expectRefused(await route(get('/v2/whoami')), 401, CHALLENGES.both);
+    expect(handler).toHaveBeenCalledOnce();
+  });
+
+  it('reads the parameters only once the caller is authenticated, and once', async () => {
+    const params = vi.fn(() => ({ appId: 'app_a' }));
+    const route = requireScope('app', spyHandler(), { authenticator, params });
+    await expectRefused(await route(get('/x')), 401, CHALLENGES.both);
+    expect(params).not.toHaveBeenCalled();
+    expect((await route(get('/x', appKey()))).status).toBe(200);
+    expect(params).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    ['a number', () => 42],
+    ['an array', () => ['app_a']],
+    ['a promise of a number', async () => 7],
+  ])('an appId resolver that returns %s names no real app: 403', async (_l, appId) => {
+    const handler = spyHandler();
+    const route = requireScope('app', handler, { authenticator, appId });
+    await expectRefused(await route(get('/x', appKey())), 403, null);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('hands the runtime arguments to appId/userId resolvers (sync or async)', async () => {
+    type Args = [{ app: string; user: string }];
+    const route = requireScope<Args>('appUser', (_r, { auth }) => Response.json(auth.userId), {
+      authenticator,
+      appId: (_request, env) => env.app,
+      userId: async (_request, env) => env.user,
+    });
+    const jwt = bearer(await token(fixture.keys.appA, { scope: 'appUser', userId: 'u_1' }));
+    expect((await route(get('/', jwt), { app: 'app_a', user: 'u_1' })).status).toBe(200);
+    expect((await route(get('/', jwt), { app: 'app_a', user: 'u_2' })).status).toBe(403);
+  });
+
+  it('passes the address the runtime gives (with its arguments) to the hooks', async () => {
+    const onRejected = vi.fn();
+    const own = createAuthenticator({ store: fixture.createStore(), onRejected });
+    type Args = [{ remoteAddr: { hostname: string } }];
+    const route = requireScope<Args>('app', spyHandler(), {
+      authenticator: own,
+      address: (_request, info) => info.remoteAddr.hostname,
+    });
+    await route(get('/x'), { remoteAddr: { hostname: '192.0.2.9' } });
+    expect(onRejected.mock.calls[0]?.[1]).toEqual({ method: 'GET', address: '192.0.2.9' });
+  });
+
+  it('rejects with the AuthError instead of answering, with passErrors', async () => {
+    const handler = spyHandler();
+    const route = requireScope('app', handler, {
+      authenticator,
+      params: () => ({ appId: 'app_b' }),
+      passErrors: true,
+    });
+    await expect(route(get('/x', appKey()))).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      reason: 'resource_not_allowed',
+    });
+    await expect(route(get('/x'))).rejects.toBeInstanceOf(CredentialsRequiredError);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('after an optional authenticate() found no credentials, a guard without its own authenticator is a ConfigurationError', async () => {
+    // No context was made, so nothing tells the guard which authenticator to use: fail closed.
+    const request = get('/v2/apps/app_a');
+    await authenticate(request, { authenticator, optional: true });
+    const handler = spyHandler();
+    const bare = requireScope('app', handler, { params: () => ({ appId: 'app_a' }) });
+    await expect(bare(request)).rejects.toBeInstanceOf(ConfigurationError);
+    const own = requireScope('app', handler, { authenticator, params: () => ({ appId: 'app_a' }) });
+    await expectRefused(await own(request), 401, CHALLENGES.both);
     expect(handler).not.toHaveBeenCalled();
   });
 });

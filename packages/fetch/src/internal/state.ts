@@ -1,46 +1,27 @@
 /**
- * Private state of the fetch adapter. A Web `Request` has no place for request state, so the
- * context an `authenticate()` call found, and the route parameters a `requireScope()` call
- * resolved, are kept in weak maps keyed by the `Request` object itself; a later guard on the same
- * `Request` then reuses them. Also turns a `Request` into the core's neutral `AuthRequest`.
+ * Private state and glue of the fetch adapter. A Web `Request` has no place for request state, so
+ * the context an `authenticate()` call or a guard found is kept in a weak map keyed by the
+ * `Request` itself, and a later guard on the same `Request` reuses it (core's kit remembers which
+ * authenticator made it). Also turns a `Request` into core's neutral `AuthRequest`, and a refusal
+ * into its `Response`.
  */
-import {
-  type AuthContext,
-  type AuthenticateOptions,
-  type Authenticator,
-  type AuthRequest,
-  resolveAuthenticator,
-} from '@keyscope/core';
+import { type AuthContext, type AuthRequest, isAuthError } from '@keyscope/core';
+import { toResponse } from '../to-response.js';
 
 /** Contexts found by `authenticate()` or a guard, per request. */
 export const contexts = new WeakMap<Request, AuthContext>();
-
-const resolved = new WeakMap<object, Authenticator>();
-
-/** Whether `value` is an authenticator (rather than options). */
-export function isAuthenticator(value: unknown): value is Authenticator {
-  return typeof (value as Authenticator | undefined)?.authenticate === 'function';
-}
-
-/** The authenticator for `options`, created (and its options checked) once per options object. */
-export function authenticatorFor(options: AuthenticateOptions | Authenticator): Authenticator {
-  let authenticator = resolved.get(options);
-  if (authenticator === undefined) {
-    authenticator = resolveAuthenticator(
-      isAuthenticator(options) ? { authenticator: options } : options,
-    );
-    resolved.set(options, authenticator);
-  }
-  return authenticator;
-}
 
 /**
  * The neutral request. `Headers` joins repeated `Authorization` fields into one value with ", ";
  * a comma cannot occur in a token68, so the grammar check refuses such a value with 400.
  */
-export function toAuthRequest(request: Request): AuthRequest {
-  return {
-    authorization: request.headers.get('authorization') ?? undefined,
-    method: request.method,
-  };
+export function toAuthRequest(request: Request, address: string | undefined): AuthRequest {
+  const authorization = request.headers.get('authorization') ?? undefined;
+  return { authorization, method: request.method, address };
+}
+
+/** The `Response` of a refusal; rethrows anything else, and refusals too with `pass`. */
+export function refusal(error: unknown, pass = false): Response {
+  if (pass || !isAuthError(error)) throw error;
+  return toResponse(error);
 }

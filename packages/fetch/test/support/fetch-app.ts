@@ -60,7 +60,8 @@ async function answer(
 }
 
 /**
- * The contract API as one fetch handler.
+ * The contract API as one fetch handler. `whoami` says how `/v2/whoami` is guarded: with
+ * `authenticate` in the handler, or with `requireScope('any')` around it.
  *
  * @example
  * ```ts
@@ -68,22 +69,28 @@ async function answer(
  * const response = await handler(new Request('http://x/health'));
  * ```
  */
-export function createFetchApp(store: KeyStore, probe?: Probe): FetchHandler {
+export function createFetchApp(
+  store: KeyStore,
+  probe?: Probe,
+  whoami: 'authenticate' | "requireScope('any')" = 'authenticate',
+): FetchHandler {
   const authenticator = createAuthenticator({ store });
   const routes = defineContractRoutes({ store, probe }).map((route) => {
     const pattern = pathPattern(route.path);
     let handler: FetchHandler;
     if (route.guard === 'none') {
       handler = (request) => answer(route, request, undefined, {});
-    } else if (route.guard === 'authenticated') {
+    } else if (route.guard === 'authenticated' && whoami === 'authenticate') {
+      // `authenticate` alone, as a handler that returns early.
       handler = async (request) => {
         const result = await authenticate(request, authenticator);
         if (!result.ok) return result.response;
         return answer(route, request, result.auth, {});
       };
     } else {
+      // Any other guarded route, with `requireScope` ('any' for one that only authenticates).
       handler = requireScope(
-        route.guard,
+        route.guard === 'authenticated' ? 'any' : route.guard,
         (request, { auth, params }) => answer(route, request, auth, params),
         { authenticator, params: pattern },
       );
