@@ -26,7 +26,7 @@ const param = (value: unknown) => (typeof value === 'string' ? value : undefined
 /** Renders any error the way core says (the app-level error handler of the test apps). */
 export const renderErrors: ErrorRequestHandler = (error, _req, res, _next) => {
   const { status, headers, body } = toErrorResponse(error);
-  res.status(status).set(headers).json(body);
+  res.writeHead(status, headers).end(JSON.stringify(body)); // res.json would add a charset
 };
 
 /**

@@ -3,10 +3,10 @@
  * adapter test and example server mounts the same API with the same guards and the same 200/201
  * bodies. A framework mounts each route at `path` (Express / `@koa/router` syntax), puts the guard
  * named by `guard` in front of it, parses a JSON body when `readsBody` is set, and answers with what
- * `handle` resolves. `handle` rejects with an `AuthError` (503) when the store fails while listing
- * apps; render it with core's `toErrorResponse`.
+ * `handle` resolves. `handle` rejects with an `AuthError` (503, from core's `listReachableApps`)
+ * when the store fails while listing apps; render it with core's `toErrorResponse`.
  */
-import { type AuthContext, type KeyStore, type Scope, StoreUnavailableError } from '@keyscope/core';
+import { type AuthContext, type KeyStore, listReachableApps, type Scope } from '@keyscope/core';
 import type { Probe } from './probe.js';
 
 /** The names of the contract's routes. */
@@ -126,18 +126,7 @@ export function defineContractRoutes(options: ContractRoutesOptions): readonly C
       body: whoamiBody(caller('whoami', request)),
     })),
     route('apps', 'GET', '/v2/apps', 'account', async (request) => {
-      const auth = caller('apps', request);
-      let ids: readonly string[];
-      try {
-        ids = await store.appsFor(auth.entity);
-      } catch (cause) {
-        throw new StoreUnavailableError({
-          reason: 'store_unavailable',
-          method: auth.method,
-          keyId: auth.keyId,
-          cause,
-        });
-      }
+      const ids = await listReachableApps({ store }, caller('apps', request));
       return { status: 200, body: { apps: ids.map((id) => ({ id })) } };
     }),
     route('app', 'GET', '/v2/apps/:appId', 'app', (request) => {
