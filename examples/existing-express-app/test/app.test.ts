@@ -235,3 +235,27 @@ describe("a shop's orders need that shop's key", () => {
     expect(spies.listOrders).not.toHaveBeenCalled();
   });
 });
+
+describe("errors of Express itself go through the app's own handler", () => {
+  it.each([
+    ['/shops/%E0%A4%A/orders', basic(keys.shopA)],
+    ['/shops/%E0%A4%A/orders', undefined],
+    ['/products/%ZZ', undefined],
+  ])(
+    'a path that is not valid percent-encoding (%s): 400 in the app shape, never a 500',
+    async (path, authorization) => {
+      const { app, spies, report } = setup();
+      let test = request(app).get(path);
+      if (authorization !== undefined) test = test.set('Authorization', authorization);
+      const res = await test;
+      expect(res.status).toBe(400);
+      expect(res.body).toStrictEqual({
+        error: { status: 400, message: 'Something went wrong', requestId: expect.any(String) },
+      });
+      expect(res.text).not.toContain('%E0');
+      expect(spies.listOrders).not.toHaveBeenCalled();
+      expect(spies.findProduct).not.toHaveBeenCalled();
+      expect(report).not.toHaveBeenCalled();
+    },
+  );
+});

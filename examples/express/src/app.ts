@@ -4,24 +4,26 @@
  * with `requireScope`, which authenticates the caller and checks the route's `:appId`/`:userId`
  * before the handler runs; the JSON body of the one POST route is parsed only after that check, so
  * an unauthenticated request never has its body read. Refusals use the contract's JSON body, and so
- * do the API's own errors (unknown route, bad JSON body) with their own codes.
+ * do the API's own errors (unknown route, bad JSON body, a path Express cannot decode) with their
+ * own codes.
  */
 
 import {
   type AuthContext,
   type Authenticator,
   createAuthenticator,
+  type GuardScope,
+  isAuthError,
   type KeyStore,
-  StoreUnavailableError,
+  listReachableApps,
   toErrorResponse,
 } from '@keyscope/core';
-import { authenticate, requireScope } from '@keyscope/express';
+import { requireScope } from '@keyscope/express';
 import express, {
   type ErrorRequestHandler,
   type Express,
   type Request,
   type RequestHandler,
-  type Response,
 } from 'express';
 
 /** The protected routes, as named to the `onHandle` hook. */
@@ -71,7 +73,7 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
 
   // Every context comes from the same authenticator; a route guard authenticates on its own.
-  const guard = (scope: 'appUser' | 'app' | 'account') => requireScope(scope, { authenticator });
+  const guard = (scope: GuardScope) => requireScope(scope, { authenticator });
   // Parsed only on the route that takes a body, after its guard.
   const json = express.json({ limit: options.bodyLimit ?? '100kb', strict: false });
 
@@ -79,29 +81,20 @@ export function createApp(options: AppOptions): Express {
     res.json({ ok: true });
   });
 
-  app.get('/v2/whoami', authenticate({ authenticator }), (req, res) => {
+  app.get('/v2/whoami', guard('any'), (req, res) => {
     const auth = contextOf(req);
     handled('whoami', auth);
     res.json(describe(auth));
   });
 
-  app.get('/v2/apps', guard('account'), async (req, res) => {
+  app.get('/v2/apps', guard('account'), (req, res, next) => {
     const auth = contextOf(req);
     handled('listApps', auth);
-    let apps: readonly string[];
-    try {
-      apps = await authenticator.store.appsFor(auth.entity);
-    } catch (cause) {
-      const error = new StoreUnavailableError({
-        reason: 'store_unavailable',
-        method: auth.method,
-        keyId: auth.keyId,
-        cause,
-      });
-      send(res, toErrorResponse(error));
-      return;
-    }
-    res.json({ apps: apps.map((id) => ({ id })) });
+    // A store that cannot answer is a 503, rendered by handleErrors.
+    listReachableApps(authenticator, auth).then(
+      (apps) => res.json({ apps: apps.map((id) => ({ id })) }),
+      next,
+    );
   });
 
   app.get('/v2/apps/:appId', guard('app'), (req, res) => {
@@ -152,10 +145,6 @@ function contextOf(req: Request): AuthContext {
   return req.auth;
 }
 
-function send(res: Response, answer: ReturnType<typeof toErrorResponse>): void {
-  res.status(answer.status).set(answer.headers).json(answer.body);
-}
-
 /** 400 without a body (or an empty one), 415 unless the body says it is JSON. */
 const requireJsonBody: RequestHandler = (req, res, next) => {
   const type = req.is('application/json');
@@ -170,29 +159,36 @@ const requireJsonBody: RequestHandler = (req, res, next) => {
   }
 };
 
+/** The API's answer to a 4xx error of Express or body-parser: a fixed title, never their message. */
+function clientError(status: number, type: unknown): [number, ApiErrorBody] {
+  if (status === 413) return [413, apiError('payload_too_large', 'The request body is too large')];
+  if (status === 415) {
+    return [415, apiError('unsupported_media_type', 'The request body encoding is not supported')];
+  }
+  if (type === 'entity.parse.failed') {
+    return [400, apiError('bad_request', 'The request body is not valid JSON')];
+  }
+  return [400, apiError('bad_request', 'Bad request')];
+}
+
 /**
- * The last stop: body-parser failures answer with their own status and a fixed title (never the
- * parser's message, which may quote the body), keyscope errors with the contract's answer, and
- * anything else a 500 that reveals nothing.
+ * The last stop. keyscope errors get the contract's answer (exactly `application/json`). Any other
+ * error that carries a 4xx `status` comes from Express or body-parser (a path that is not valid
+ * percent-encoding, a body too large or not JSON): a 4xx with the API's body and a fixed title,
+ * never the error's message, which may quote the request. Anything else is a 500 that reveals
+ * nothing.
  */
 const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
   if (res.headersSent) {
     next(error);
     return;
   }
-  const status = typeof error?.status === 'number' ? error.status : undefined;
-  const type: unknown = error?.type;
-  if (typeof type === 'string' && status !== undefined && status >= 400 && status < 500) {
-    if (status === 413) {
-      res.status(413).json(apiError('payload_too_large', 'The request body is too large'));
-    } else if (status === 415) {
-      res
-        .status(415)
-        .json(apiError('unsupported_media_type', 'The request body encoding is not supported'));
-    } else {
-      res.status(400).json(apiError('bad_request', 'The request body is not valid JSON'));
-    }
+  const status: unknown = error?.status ?? error?.statusCode;
+  if (!isAuthError(error) && typeof status === 'number' && status >= 400 && status < 500) {
+    const [code, body] = clientError(status, error?.type);
+    res.status(code).json(body);
     return;
   }
-  send(res, toErrorResponse(error));
+  const answer = toErrorResponse(error);
+  res.writeHead(answer.status, answer.headers).end(JSON.stringify(answer.body));
 };

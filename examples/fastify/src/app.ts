@@ -8,11 +8,11 @@
  */
 import {
   type AuthContext,
-  AuthError,
   type Authenticator,
   createAuthenticator,
+  isAuthError,
   type KeyStore,
-  StoreUnavailableError,
+  listReachableApps,
   toErrorResponse,
 } from '@keyscope/core';
 import fastify, {
@@ -88,7 +88,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   app.register(keyscope, { authenticator });
   app.register(async function contractRoutes(api) {
-    const { authenticate, requireScope } = api.keyscope;
+    const { requireScope } = api.keyscope;
     const auth = (request: { auth?: AuthContext | undefined }, route: RouteName): AuthContext => {
       // The route's hook has set it; a missing one is a wiring bug (500).
       if (request.auth === undefined) throw new Error(`route ${route} ran without a context`);
@@ -98,19 +98,13 @@ export function createApp(options: AppOptions): FastifyInstance {
 
     api.get('/health', async () => ({ ok: true }));
 
-    api.get('/v2/whoami', { preHandler: authenticate }, async (request) =>
+    api.get('/v2/whoami', { preHandler: requireScope('any') }, async (request) =>
       describe(auth(request, 'whoami')),
     );
 
     api.get('/v2/apps', { preHandler: requireScope('account') }, async (request) => {
-      const caller = auth(request, 'listApps');
-      let apps: readonly string[];
-      try {
-        apps = await authenticator.store.appsFor(caller.entity);
-      } catch (cause) {
-        const { method, keyId } = caller;
-        throw new StoreUnavailableError({ reason: 'store_unavailable', method, keyId, cause });
-      }
+      // A store that cannot answer throws a 503, rendered by handleError.
+      const apps = await listReachableApps(authenticator, auth(request, 'listApps'));
       return { apps: apps.map((id) => ({ id })) };
     });
 
@@ -190,14 +184,18 @@ function handleError(
   log: { error(object: unknown, message: string): void },
   reply: FastifyReply,
 ) {
-  const status = error.statusCode;
-  if (!(error instanceof AuthError) && status !== undefined && status >= 400 && status < 500) {
+  const status: unknown = error.statusCode ?? (error as { status?: unknown }).status;
+  if (!isAuthError(error) && typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 413) {
       return reply.code(413).send(apiError('payload_too_large', 'The request body is too large'));
     }
     return reply.code(400).send(apiError('bad_request', 'Bad request'));
   }
-  if (!(error instanceof AuthError)) log.error({ err: error }, 'request failed');
+  if (!isAuthError(error)) log.error({ err: error }, 'request failed');
   const { status: code, headers, body } = toErrorResponse(error);
-  return reply.code(code).headers(headers).type('application/json').send(JSON.stringify(body));
+  // A Buffer, so that the type stays exactly `application/json` (no charset added).
+  return reply
+    .code(code)
+    .headers(headers)
+    .send(Buffer.from(JSON.stringify(body)));
 }

@@ -3,20 +3,22 @@
  * `fastify-plugin` (so its decorators are visible to the whole app), it decorates the instance with
  * `keyscope.authenticate` and `keyscope.requireScope(scope)`, two route hooks for `preHandler`
  * (or `onRequest`): they put the caller's `AuthContext` on `request.auth`, or answer the refusal
- * exactly as the contract says (status, `WWW-Authenticate`, JSON body) so the handler never runs.
+ * exactly as the contract says (status, `WWW-Authenticate`, JSON body, `Content-Type` exactly
+ * `application/json`) so the handler never runs.
  */
 import {
   type AuthContext,
-  AuthError,
   type AuthenticateOptions,
   type Authenticator,
-  type AuthRequest,
   authenticateRequest,
   createGuard,
   type GuardAccess,
+  type GuardScope,
+  isAuthError,
+  type NamedResource,
   type RequireScopeOptions,
+  readNodeRequest,
   resolveAuthenticator,
-  type Scope,
   toErrorResponse,
 } from '@keyscope/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -50,36 +52,25 @@ export interface KeyscopeHooks {
   /** Lets through any caller with a valid credential. */
   readonly authenticate: KeyscopeHook;
   /**
-   * Lets through a caller allowed at `scope` on the route's `:appId`/`:userId`.
+   * Lets through a caller allowed at `scope` on the route's `:appId`/`:userId`, or with `'any'`
+   * valid credential.
    *
    * @throws {ConfigurationError} for an unknown scope.
    */
   requireScope(
-    scope: Scope,
+    scope: GuardScope,
     options?: Pick<RequireScopeOptions<FastifyRequest>, 'appId' | 'userId'>,
   ): KeyscopeHook;
 }
 
-/** Every raw `Authorization` value, so that a repeated header is refused (400), never ignored. */
-function toAuthRequest({ raw, method }: FastifyRequest): AuthRequest {
-  const values =
-    raw.headersDistinct?.authorization ??
-    raw.rawHeaders.filter(
-      (_, i, all) => i % 2 === 1 && all[i - 1]?.toLowerCase() === 'authorization',
-    );
-  return { authorization: values, method };
-}
-
 const access: GuardAccess<FastifyRequest> = {
-  request: toAuthRequest,
+  // Every raw Authorization value (rawHeaders under `inject`): a repeated field is refused (400).
+  request: (request) => readNodeRequest(request.raw),
   getContext: (request) => request.auth,
   setContext: (request, auth) => {
     request.auth = auth;
   },
-  resource: (request) => {
-    const params = request.params as { appId?: string; userId?: string } | undefined;
-    return { appId: params?.appId, userId: params?.userId };
-  },
+  resource: (request) => (request.params ?? {}) as NamedResource,
 };
 
 function hook(check: (request: FastifyRequest) => Promise<unknown>): KeyscopeHook {
@@ -87,13 +78,13 @@ function hook(check: (request: FastifyRequest) => Promise<unknown>): KeyscopeHoo
     try {
       await check(request);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
+      if (!isAuthError(error)) throw error;
       const { status, headers, body } = toErrorResponse(error);
+      // A Buffer: Fastify would add `; charset=utf-8` to a string sent as JSON.
       return reply
         .code(status)
         .headers(headers)
-        .type('application/json')
-        .send(JSON.stringify(body));
+        .send(Buffer.from(JSON.stringify(body)));
     }
   };
 }
@@ -117,12 +108,13 @@ export const keyscope = fp<AuthenticateOptions>(
     fastify.decorate('keyscope', {
       authenticator,
       authenticate: hook(async (request) => {
-        request.auth = await authenticateRequest(
+        const auth = await authenticateRequest(
           authenticator,
           request,
-          toAuthRequest(request),
+          access.request(request),
           optional,
         );
+        if (auth !== undefined) request.auth = auth;
       }),
       requireScope: (scope, guardOptions = {}) =>
         hook(createGuard(scope, access, { ...guardOptions, authenticator })),

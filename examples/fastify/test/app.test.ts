@@ -172,8 +172,30 @@ describe("the API's own answers", () => {
     );
   });
 
-  it('malformed percent-encoding: 400 bad_request', async () => {
-    expectError(await (await setup()).api.get('/v2/apps/%E0%A4%A'), 400, 'bad_request');
+  it.each([
+    ['get', '/v2/apps/%E0%A4%A'],
+    ['get', '/v2/apps/%ZZ'],
+    ['get', '/v2/apps/app_a/users/%E0%A4%A'],
+    ['post', '/v2/apps/%E0%A4%A/users/u_1/messages'],
+  ] as const)(
+    'malformed percent-encoding (%s %s): 400 bad_request, with or without credentials',
+    async (method, path) => {
+      const { api, onHandle } = await setup();
+      expectError(await api[method](path), 400, 'bad_request');
+      expectError(await api[method](path).set('Authorization', accountKey()), 400, 'bad_request');
+      expect(onHandle).not.toHaveBeenCalled();
+      expect((await api.get('/v2/apps/app_a').set('Authorization', appKey())).status).toBe(200);
+    },
+  );
+
+  it('a store that answers nonsense to GET /v2/apps: 503, exactly application/json', async () => {
+    const store = fixture.createStore();
+    const { api } = await setup({
+      store: { ...store, findKey: store.findKey, appsFor: async () => 7 as never },
+    });
+    const res = await api.get('/v2/apps').set('Authorization', accountKey());
+    expectError(res, 503, 'service_unavailable');
+    expect(res.headers['content-type']).toBe('application/json');
   });
 
   // Fastify reads the body (up to bodyLimit) before preHandler hooks run: an oversized body answers

@@ -2,6 +2,8 @@
  * The Fastify plugin on its own: registration checks its options, `authenticate` with `optional`,
  * `requireScope` with an `appId` resolver, the `onRequest` position, every raw `Authorization`
  * value read from `rawHeaders` when there is no `headersDistinct` (light-my-request's `inject`),
+ * `requireScope('any')`, resolvers that return something else than a string, refusals exactly
+ * `application/json` (also those of another copy of keyscope), the client's address in the hooks,
  * and errors that are not refusals handed to Fastify's error handler.
  */
 import {
@@ -106,5 +108,76 @@ describe('keyscope plugin', () => {
     const res = await app.inject({ url: '/me', headers: { authorization: appKey() } });
     expect(res.statusCode).toBe(500);
     expect(ran).not.toHaveBeenCalled();
+  });
+
+  it("requireScope('any') lets through any valid credential, exactly like authenticate", async () => {
+    const app = fastify();
+    await app.register(keyscope, { store: fixture.createStore() });
+    app.get('/who', { preHandler: app.keyscope.requireScope('any') }, async (r) => r.auth?.scope);
+    const ok = await app.inject({ url: '/who', headers: { authorization: appKey() } });
+    expect(ok.body).toBe('app');
+    const none = await app.inject('/who');
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['content-type']).toBe('application/json');
+    expect(none.headers['www-authenticate']).toBe(CHALLENGES.both);
+  });
+
+  it('a resolver that returns something else than a string names no real app: 403', async () => {
+    const app = fastify();
+    await app.register(keyscope, { store: fixture.createStore() });
+    const ran = vi.fn();
+    app.get(
+      '/q',
+      {
+        preHandler: app.keyscope.requireScope('app', {
+          appId: (r) => (r.query as { app?: unknown }).app,
+        }),
+      },
+      async () => ran(),
+    );
+    const res = await app.inject({
+      url: '/q?app=app_a&app=app_a',
+      headers: { authorization: appKey() },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(ran).not.toHaveBeenCalled();
+  });
+
+  it('answers a refusal of another copy of keyscope, exactly application/json', async () => {
+    class ForeignRefusal extends Error {
+      readonly status = 401;
+      readonly code = 'unauthorized';
+      readonly headers = { 'WWW-Authenticate': CHALLENGES.both };
+      toBody() {
+        return { errors: [{ code: this.code, title: this.message }] };
+      }
+    }
+    Object.defineProperty(ForeignRefusal.prototype, Symbol.for('keyscope.AuthError'), {
+      value: true,
+    });
+    const authenticator = {
+      ...createAuthenticator({ store: fixture.createStore() }),
+      authenticate: () => Promise.reject(new ForeignRefusal('Invalid credentials')),
+    };
+    const { app, ran } = await build({ authenticator });
+    const res = await app.inject({ url: '/me', headers: { authorization: appKey() } });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['www-authenticate']).toBe(CHALLENGES.both);
+    expect(res.json()).toStrictEqual({
+      errors: [{ code: 'unauthorized', title: 'Invalid credentials' }],
+    });
+    expect(ran).not.toHaveBeenCalled();
+  });
+
+  it('hands the hooks the method and the client address', async () => {
+    const onAuthenticated = vi.fn();
+    const { app } = await build({ store: fixture.createStore(), onAuthenticated });
+    await app.inject({
+      url: '/me',
+      headers: { authorization: appKey() },
+      remoteAddress: '203.0.113.5',
+    });
+    expect(onAuthenticated.mock.calls[0]?.[1]).toEqual({ method: 'GET', address: '203.0.113.5' });
   });
 });

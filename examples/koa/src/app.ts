@@ -4,17 +4,20 @@
  * the scope it needs with `requireScope`, which authenticates the caller and checks the route's
  * `:appId`/`:userId` (from `@koa/router`) before the handler runs; the one POST route reads its JSON
  * body only after that check, so an unauthenticated request never has its body read. Refusals use
- * the contract's JSON body, and so do the API's own errors (unknown route, bad JSON body).
+ * the contract's JSON body, and so do the API's own errors (unknown route, bad JSON body, a path
+ * that is not valid percent-encoding) with their own codes.
  */
 import {
   type AuthContext,
   type Authenticator,
   createAuthenticator,
+  type GuardScope,
+  isAuthError,
   type KeyStore,
-  StoreUnavailableError,
+  listReachableApps,
   toErrorResponse,
 } from '@keyscope/core';
-import { authenticate, requireScope } from '@keyscope/koa';
+import { requireScope } from '@keyscope/koa';
 import Router from '@koa/router';
 import Koa, { type Context, type Middleware } from 'koa';
 import { BodyError, readJsonBody } from './read-json-body.js';
@@ -58,7 +61,7 @@ export function createApp(options: AppOptions): Koa {
   const authenticator = options.authenticator ?? createAuthenticator({ store: options.store });
   const handled = options.onHandle ?? (() => {});
   const bodyLimit = options.bodyLimit ?? 100 * 1024;
-  const guard = (scope: 'appUser' | 'app' | 'account') => requireScope(scope, { authenticator });
+  const guard = (scope: GuardScope) => requireScope(scope, { authenticator });
 
   const router = new Router();
 
@@ -66,7 +69,7 @@ export function createApp(options: AppOptions): Koa {
     ctx.body = { ok: true };
   });
 
-  router.get('/v2/whoami', authenticate({ authenticator }), (ctx) => {
+  router.get('/v2/whoami', guard('any'), (ctx) => {
     const auth = contextOf(ctx);
     handled('whoami', auth);
     ctx.body = describe(auth);
@@ -75,17 +78,8 @@ export function createApp(options: AppOptions): Koa {
   router.get('/v2/apps', guard('account'), async (ctx) => {
     const auth = contextOf(ctx);
     handled('listApps', auth);
-    let apps: readonly string[];
-    try {
-      apps = await authenticator.store.appsFor(auth.entity);
-    } catch (cause) {
-      throw new StoreUnavailableError({
-        reason: 'store_unavailable',
-        method: auth.method,
-        keyId: auth.keyId,
-        cause,
-      });
-    }
+    // A store that cannot answer throws a 503, rendered by renderErrors.
+    const apps = await listReachableApps(authenticator, auth);
     ctx.body = { apps: apps.map((id) => ({ id })) };
   });
 
@@ -109,6 +103,7 @@ export function createApp(options: AppOptions): Koa {
 
   const app = new Koa();
   app.use(renderErrors);
+  app.use(refuseMalformedPaths);
   app.use(router.routes());
   app.use((ctx) => {
     ctx.status = 404;
@@ -138,9 +133,32 @@ function contextOf(ctx: Context): AuthContext {
 }
 
 /**
+ * A path that is not valid percent-encoding names no route: 400, as the other example servers
+ * answer. (`@koa/router` would hand such a segment on undecoded, so `%E0%A4%A` would reach a
+ * handler as a user id.) Thrown as an error with a 4xx `status`, the way frameworks report them.
+ */
+const refuseMalformedPaths: Middleware = async (ctx, next) => {
+  try {
+    decodeURIComponent(ctx.path);
+  } catch {
+    throw Object.assign(new URIError('malformed path'), { status: 400, expose: false });
+  }
+  await next();
+};
+
+/** The API's body for a 4xx error of Koa or of a middleware: a fixed title, never its message. */
+function clientError(status: number) {
+  if (status === 413)
+    return { status, body: apiError('payload_too_large', 'The request body is too large') };
+  return { status: 400, body: apiError('bad_request', 'Bad request') };
+}
+
+/**
  * The first middleware: renders what the rest throws. Body errors answer with their own status and
- * code, keyscope errors with the contract's answer, anything else a 500 that reveals nothing (and
- * goes to the app's `error` event, which Koa logs).
+ * code; keyscope errors with the contract's answer (a JSON string, so that the type stays exactly
+ * `application/json`); any other error with a 4xx `status` (a malformed path, `ctx.throw(400)`)
+ * a 4xx with the API's body and a fixed title; anything else a 500 that reveals nothing (and goes
+ * to the app's `error` event, which Koa logs).
  */
 const renderErrors: Middleware = async (ctx, next) => {
   try {
@@ -151,10 +169,17 @@ const renderErrors: Middleware = async (ctx, next) => {
       ctx.body = apiError(error.code, error.message);
       return;
     }
+    const status: unknown = (error as { status?: unknown } | null)?.status;
+    if (!isAuthError(error) && typeof status === 'number' && status >= 400 && status < 500) {
+      const answer = clientError(status);
+      ctx.status = answer.status;
+      ctx.body = answer.body;
+      return;
+    }
     const answer = toErrorResponse(error);
     if (answer.status === 500) ctx.app.emit('error', error, ctx);
     ctx.status = answer.status;
     ctx.set(answer.headers);
-    ctx.body = answer.body;
+    ctx.body = JSON.stringify(answer.body);
   }
 };

@@ -1,7 +1,7 @@
 /**
  * The node:http example API of the contract (section 5), built by `createApp` and exported so tests
  * drive it through supertest. A tiny router maps each route to a handler wrapped by the adapter in
- * `keyscope.ts` (`authenticate` or `requireScope`), which answers refusals before the handler runs;
+ * `keyscope.ts` (`requireScope`, with `'any'` for whoami), which answers refusals before the handler runs;
  * the one POST route reads its JSON body only after that check, so an unauthenticated request
  * never has its body read. The API's own errors (unknown route, bad body) use the same JSON shape.
  */
@@ -10,11 +10,11 @@ import {
   type AuthContext,
   type Authenticator,
   createAuthenticator,
+  type GuardScope,
   type KeyStore,
-  type Scope,
-  StoreUnavailableError,
+  listReachableApps,
 } from '@keyscope/core';
-import { authenticate, type ProtectedHandler, requireScope, sendError } from './keyscope.js';
+import { type ProtectedHandler, requireScope } from './keyscope.js';
 import { apiError, createRouter, sendJson } from './router.js';
 
 /** The protected routes, as named to the `onHandle` hook. */
@@ -58,7 +58,7 @@ export function createApp(options: AppOptions): Server {
   const authenticator = options.authenticator ?? createAuthenticator({ store: options.store });
   const handled = options.onHandle ?? (() => {});
   const limit = options.bodyLimit ?? 100 * 1024;
-  const guard = (scope: Scope, name: RouteName, handler: ProtectedHandler) =>
+  const guard = (scope: GuardScope, name: RouteName, handler: ProtectedHandler) =>
     requireScope(
       scope,
       (req, res, context) => {
@@ -73,26 +73,14 @@ export function createApp(options: AppOptions): Server {
     .add(
       'GET',
       '/v2/whoami',
-      authenticate(
-        (_req, res, { auth }) => {
-          handled('whoami', auth);
-          sendJson(res, 200, describe(auth));
-        },
-        { authenticator },
-      ),
+      guard('any', 'whoami', (_req, res, { auth }) => sendJson(res, 200, describe(auth))),
     )
     .add(
       'GET',
       '/v2/apps',
       guard('account', 'listApps', async (_req, res, { auth }) => {
-        let apps: readonly string[];
-        try {
-          apps = await authenticator.store.appsFor(auth.entity);
-        } catch (cause) {
-          const { method, keyId } = auth;
-          const reason = 'store_unavailable';
-          return sendError(res, new StoreUnavailableError({ reason, method, keyId, cause }));
-        }
+        // A store that cannot answer throws a 503, which the router renders with sendError.
+        const apps = await listReachableApps(authenticator, auth);
         sendJson(res, 200, { apps: apps.map((id) => ({ id })) });
       }),
     )

@@ -1,19 +1,18 @@
 /**
  * A keyscope adapter for plain `node:http`, written only against core's adapter kit: it wraps a
- * route handler so that the handler runs only for an authenticated (or scoped) caller, hands it
+ * route handler so that the handler runs only for a caller with any valid credential
+ * (`requireScope('any', ...)`) or allowed at a scope on the route's `:appId`/`:userId`, hands it
  * the `AuthContext`, and answers every refusal exactly as the contract says (status,
  * `WWW-Authenticate`, JSON body). Copy it into your own server; it is the whole adapter.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type AuthContext,
-  type AuthenticateOptions,
-  authenticateRequest,
   createGuard,
   type GuardAccess,
+  type GuardScope,
   type RequireScopeOptions,
-  resolveAuthenticator,
-  type Scope,
+  readNodeRequest,
   toErrorResponse,
 } from '@keyscope/core';
 
@@ -49,17 +48,18 @@ export interface Exchange {
 
 const access: GuardAccess<Exchange> = {
   // Every raw value: a second Authorization header is refused (400), never ignored.
-  request: ({ req }) => ({ authorization: req.headersDistinct.authorization, method: req.method }),
+  request: ({ req }) => readNodeRequest(req),
   getContext: (exchange) => exchange.auth,
   setContext: (exchange, auth) => {
     exchange.auth = auth;
   },
-  resource: ({ params }) => ({ appId: params.appId, userId: params.userId }),
+  resource: ({ params }) => params,
 };
 
 /**
- * Answers an error as the contract says: an `AuthError` with its status, headers and JSON body;
- * anything else as a 500 `internal_error` that reveals nothing.
+ * Answers an error as the contract says: an `AuthError` with its status, headers (with
+ * `Content-Type: application/json`) and JSON body; anything else as a 500 `internal_error` that
+ * reveals nothing. A response already started is cut off instead.
  *
  * @example
  * ```ts
@@ -72,51 +72,27 @@ export function sendError(res: ServerResponse, error: unknown): void {
     return;
   }
   const { status, headers, body } = toErrorResponse(error);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.writeHead(status, headers).end(JSON.stringify(body));
 }
 
 /**
- * Runs `handler` only for a caller with any valid credential.
- *
- * @throws {ConfigurationError} at set-up when the options are invalid.
- * @example
- * ```ts
- * router.get('/v2/whoami', authenticate((_req, res, { auth }) => res.end(auth.keyId), { authenticator }));
- * ```
- */
-export function authenticate(
-  handler: ProtectedHandler,
-  options: AuthenticateOptions,
-): RouteHandler {
-  const authenticator = resolveAuthenticator(options);
-  return async function authenticated(req, res, params) {
-    let auth: AuthContext;
-    try {
-      auth = (await authenticateRequest(authenticator, req, access.request({ req, params })))!;
-    } catch (error) {
-      return sendError(res, error);
-    }
-    await handler(req, res, { auth, params });
-  };
-}
-
-/**
- * Runs `handler` only for a caller allowed at `scope` on the route's `:appId`/`:userId`.
+ * Runs `handler` only for a caller allowed at `scope` on the route's `:appId`/`:userId`, or, with
+ * `'any'`, for any valid credential.
  *
  * @throws {ConfigurationError} at set-up for an unknown scope or invalid options.
  * @example
  * ```ts
+ * router.get('/v2/whoami', requireScope('any', (_req, res, { auth }) => res.end(auth.keyId), { authenticator }));
  * router.get('/v2/apps/:appId', requireScope('app', (_req, res, { params }) => res.end(params.appId), { authenticator }));
  * ```
  */
 export function requireScope(
-  scope: Scope,
+  scope: GuardScope,
   handler: ProtectedHandler,
   options: RequireScopeOptions<Exchange>,
 ): RouteHandler {
   const check = createGuard(scope, access, options);
-  return async function scoped(req, res, params) {
+  return async function guarded(req, res, params) {
     let auth: AuthContext;
     try {
       auth = await check({ req, params });
