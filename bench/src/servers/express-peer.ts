@@ -87,7 +87,7 @@ const app = express();
 app.get('/health', (_req, res) => {
   res.json(HEALTH_BODY);
 });
-app.get('/v2/apps/app_a', guard(), (_req, res) => {
+app.get('/v2/apps/:appId', guard(), (_req, res) => {
   res.json(APP_BODY);
 });
 announce(createServer(app));

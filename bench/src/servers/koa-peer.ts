@@ -52,7 +52,7 @@ const router = new Router();
 router.get('/health', (ctx) => {
   ctx.body = HEALTH_BODY;
 });
-router.get('/v2/apps/app_a', guard(), (ctx) => {
+router.get('/v2/apps/:appId', guard(), (ctx) => {
   ctx.body = APP_BODY;
 });
 const app = new Koa();
