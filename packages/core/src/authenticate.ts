@@ -15,11 +15,12 @@ import {
   type RejectionReason,
 } from './errors.js';
 import { createAttemptLimit } from './internal/attempt-limit.js';
+import { createTokenCache } from './internal/token-cache.js';
 import { MAX_AUTHORIZATION_LENGTH, parseAuthorization } from './parse-authorization.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { AuthContext, AuthRequest, KeyStore, Resource, Scope } from './types.js';
 import { verifyBasic } from './verify-basic.js';
-import { type TokenAlgorithm, verifyToken } from './verify-token.js';
+import { type TokenAlgorithm, type TokenCacheOptions, verifyToken } from './verify-token.js';
 
 /**
  * What the `onRejected` hook receives. It never holds a secret or a token.
@@ -64,6 +65,14 @@ export interface AuthenticatorOptions {
    * a refusal is a 429 with `Retry-After`. A limiter that fails answers 503 (fail closed).
    */
   readonly rateLimiter?: RateLimiter;
+  /**
+   * The verified-token cache: a JWT already verified is accepted again without cryptography while
+   * the store returns the same key record, the key is usable and the token has not expired; a
+   * changed, revoked, rotated or deleted key is seen on the next request. Bounded in entries,
+   * bytes and token length (defaults 10,000 entries, 8 MiB, tokens up to 4096 characters),
+   * least recently used first. `false` turns it off. Failures are never cached.
+   */
+  readonly tokenCache?: TokenCacheOptions | false;
 }
 
 /**
@@ -152,6 +161,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const refusals = createRefusals(realm);
   const { onAuthenticated, onRejected } = options;
   const limit = createAttemptLimit(options.rateLimiter, refusals);
+  const cache = createTokenCache(options.tokenCache);
 
   function rejected(error: unknown, request: AuthRequest): never {
     if (error instanceof AuthError && onRejected) {
@@ -183,7 +193,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       context =
         parsed.scheme === 'basic'
           ? await verifyBasic(parsed.keyId, parsed.secret, { store, refusals, now })
-          : await verifyToken(parsed.token, { store, refusals, now, algorithms, clockTolerance });
+          : await verifyToken(parsed.token, {
+              store,
+              refusals,
+              now,
+              algorithms,
+              clockTolerance,
+              cache,
+            });
     } catch (error) {
       if (attempt !== undefined) await limit?.failed(attempt, error);
       throw error;

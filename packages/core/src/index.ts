@@ -73,7 +73,7 @@ export type {
   Resource,
   Scope,
 } from './types.js';
-export type { TokenAlgorithm } from './verify-token.js';
+export type { TokenAlgorithm, TokenCacheOptions } from './verify-token.js';
 
 /* --- Key lifecycle (issue 5): key generation, client helpers, writable stores, caching. --- */
 

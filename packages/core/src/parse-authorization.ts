@@ -3,6 +3,7 @@
  * credentials or a Bearer token, refusing anything outside the grammar. The work done is bounded:
  * a value over the length limit is refused before any decoding, and every step is linear.
  */
+import { isAscii } from 'node:buffer';
 import { createRefusals, type Refusals } from './challenge.js';
 
 /** The largest `Authorization` value accepted by default: 8 KiB. */
@@ -38,6 +39,13 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 7617 forbids control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** The value of each base64 character, by char code. */
+const SEXTET = new Uint8Array(128);
+for (const [i, c] of [
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+].entries()) {
+  SEXTET[c.charCodeAt(0)] = i;
+}
 let defaultRefusals: Refusals | undefined;
 
 /**
@@ -75,10 +83,22 @@ export function parseAuthorization(
   ) {
     throw refuse.malformed('header_too_long');
   }
-  const match = SCHEME_AND_REST.exec(trimOws(field));
-  if (match === null) throw refuse.malformed('malformed_header');
-  const scheme = (match[1] as string).toLowerCase();
-  const credentials = match[2];
+  const trimmed = trimOws(field);
+  let scheme: string;
+  let credentials: string | undefined;
+  // The usual spellings, one space: what the grammar below gives, without running it.
+  if (trimmed.startsWith('Bearer ') && trimmed.charCodeAt(7) !== 0x20) {
+    scheme = 'bearer';
+    credentials = trimmed.slice(7);
+  } else if (trimmed.startsWith('Basic ') && trimmed.charCodeAt(6) !== 0x20) {
+    scheme = 'basic';
+    credentials = trimmed.slice(6);
+  } else {
+    const match = SCHEME_AND_REST.exec(trimmed);
+    if (match === null) throw refuse.malformed('malformed_header');
+    scheme = (match[1] as string).toLowerCase();
+    credentials = match[2];
+  }
   if (scheme !== 'basic' && scheme !== 'bearer') throw refuse.required('unsupported_scheme');
   const method = scheme === 'basic' ? 'basic' : 'jwt';
   if (credentials === undefined || !TOKEN68.test(credentials)) {
@@ -110,14 +130,24 @@ function trimOws(value: string): string {
 /** Canonical base64 of UTF-8 text without control characters, or `undefined`. */
 function decodeBasic(credentials: string): string | undefined {
   if (!BASE64.test(credentials)) return undefined;
+  // Canonical form only: the unused bits of the last character before the padding must be zero
+  // ("xx==" carries 4 of them, "xxx=" 2), as encoding the bytes again would give.
+  const end = credentials.length;
+  if (credentials.endsWith('==')) {
+    if ((SEXTET[credentials.charCodeAt(end - 3)] as number) & 0b1111) return undefined;
+  } else if (credentials.endsWith('=')) {
+    if ((SEXTET[credentials.charCodeAt(end - 2)] as number) & 0b11) return undefined;
+  }
   const bytes = Buffer.from(credentials, 'base64');
-  // Canonical form only: the unused bits of the last character must be zero.
-  if (bytes.toString('base64') !== credentials) return undefined;
   let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
+  if (isAscii(bytes)) {
+    text = bytes.toString('latin1');
+  } else {
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return undefined;
+    }
   }
   return CONTROL.test(text) ? undefined : text;
 }

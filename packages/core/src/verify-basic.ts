@@ -3,25 +3,28 @@
  * digests of a fixed size with `timingSafeEqual`, and an unknown key id goes through the same
  * hashing and comparison as a wrong secret, so timing does not tell them apart.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Refusals } from './challenge.js';
 import { keyEnd, keyRefusal, lookupKey } from './internal/keys.js';
 import type { AuthContext, KeyRecord, KeyStore } from './types.js';
 
-const digests = new WeakMap<KeyRecord, Buffer>();
+/** Per record: the digest of its secret, and the secret it was computed from. */
+const digests = new WeakMap<KeyRecord, { readonly secret: string; readonly digest: Buffer }>();
 const UNKNOWN_KEY_DIGEST = randomBytes(32);
 
+/** SHA-256 of the UTF-8 bytes of `text`, in one call (no Hash object). */
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }
 
+/** The digest of a record's secret, computed once per record (again if its secret changed). */
 function storedDigest(record: KeyRecord): Buffer {
-  let digest = digests.get(record);
-  if (digest === undefined) {
-    digest = sha256(record.secret);
-    digests.set(record, digest);
+  let stored = digests.get(record);
+  if (stored === undefined || stored.secret !== record.secret) {
+    stored = { secret: record.secret, digest: sha256(record.secret) };
+    digests.set(record, stored);
   }
-  return digest;
+  return stored.digest;
 }
 
 /** What {@link verifyBasic} needs besides the credentials. */
