@@ -124,15 +124,6 @@ describe('the server process', () => {
     expect((await exited).stderr).toContain('KEYSCOPE_RATE_LIMIT');
   });
 
-  it('refuses KEYSCOPE_STORE without repeating the URL', async () => {
-    const { exited } = start({ KEYSCOPE_STORE: 'postgres://keyscope:hunter2@db.test/keys' });
-    const { code, stderr, stdout } = await exited;
-    expect(code).not.toBe(0);
-    expect(stderr).toContain('not available in this build');
-    expect(stderr).not.toContain('hunter2');
-    expect(stdout).not.toContain('listening');
-  });
-
   it('refuses a keys file that does not match the format, naming the entry', async () => {
     const file = join(tmp, 'bad-keys.json');
     writeFileSync(file, JSON.stringify({ version: 1, apps: [], keys: [{ id: 'k1' }] }));

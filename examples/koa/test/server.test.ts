@@ -1,7 +1,7 @@
 /**
  * The real Koa example server, run as `pnpm start` runs it (`node --import tsx
  * src/server.ts`): the one `listening on` line, the demo keys file, start-up failures (bad keys
- * file, `KEYSCOPE_STORE`, bad `PORT`) with a non-zero exit and a clear message, graceful SIGTERM,
+ * file, bad `PORT`) with a non-zero exit and a clear message, graceful SIGTERM,
  * and keys-file edits taking effect within two seconds without a restart.
  */
 import { readFileSync } from 'node:fs';
@@ -82,30 +82,10 @@ describe('start-up', { timeout: 30_000 }, () => {
     expect(missing.stderr).toContain('cannot read the keys file (ENOENT)');
   });
 
-  it('exits non-zero when KEYSCOPE_STORE is set, without repeating the URL', async () => {
-    const url = 'postgres://keyscope:hunter2-password@db.example:5432/keys';
-    const result = await runToExit({ KEYSCOPE_STORE: url });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('the PostgreSQL store is not available in this build');
-    expect(result.stderr).not.toContain('hunter2');
-    expect(result.stdout).toBe('');
-  });
-
   it('exits non-zero on a PORT that is not a port number', async () => {
     const result = await runToExit({ PORT: 'http' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('PORT must be a port number');
-  });
-
-  it('reads KEYSCOPE_RATE_LIMIT but ignores it in this build', async () => {
-    server = await startServer({ KEYSCOPE_RATE_LIMIT: '5/min' });
-    for (let i = 0; i < 8; i++) {
-      const res = await fetch(`${server.url}/v2/apps/app_a`, {
-        headers: { Authorization: basic({ id: demoAppKey.id, secret: 'wrong' }) },
-      });
-      expect(res.status).toBe(401);
-    }
-    expect(server.output.stderr).toContain('KEYSCOPE_RATE_LIMIT is not supported');
   });
 });
 
