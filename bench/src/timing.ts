@@ -262,7 +262,13 @@ around it (a key that is found is checked for shape and its cached HMAC key fetc
 one takes the throw-away key), and it says nothing about the secret (the rows above). ${
         existence.filter((r) => r.where !== 'in process').every((r) => !r.apart)
           ? 'Over HTTP, even on the loopback interface, it drowns in the noise and cannot be told apart.'
-          : 'Over HTTP it was told apart too in this run.'
+          : `Over HTTP, in this run, it was told apart too: ${existence
+              .filter((r) => r.where !== 'in process' && r.apart)
+              .map(
+                (r) =>
+                  `${Math.abs(ns(r))} ns in ${us(r.medianB)} µs for ${r.comparison.name.split(':')[0]}`,
+              )
+              .join(', ')} (an attacker next to the server, with thousands of requests per key id).`
       } A key id is an identifier, not a secret (it is logged, and shown by \`whoami\`); the
 limiter (\`createMemoryRateLimiter\`) bounds how many guesses anyone gets, and a real key store
 (a database, a cache) differs between a hit and a miss by far more than this.`
