@@ -8,7 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+
+/** `BENCH_TSCONFIG` may name another (its `paths` can point @keyscope/core at another build). */
+const SERVERS_TSCONFIG =
+  process.env.BENCH_TSCONFIG ?? fileURLToPath(new URL('../tsconfig.servers.json', import.meta.url));
 
 /** Connections autocannon keeps open. */
 export const CONNECTIONS = 10;
@@ -45,7 +50,16 @@ export async function start(
   const log = join(logDir, `server-${++serverCount}.log`);
   const fd = openSync(log, 'w');
   const child = spawn(cmd, args, {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      // Without the root tsconfig's `paths`, @keyscope/* load from dist, as users run them (the
+      // sources through tsx carry esbuild's keepNames helper on every closure).
+      TSX_TSCONFIG_PATH: SERVERS_TSCONFIG,
+      ...env,
+    },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
