@@ -186,7 +186,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (optional) return undefined;
       throw refusals.required('missing_credentials');
     }
-    const attempt = await limit?.admit(parsed, request);
+    // No await without a limiter: one microtask less per request.
+    const attempt = limit === undefined ? undefined : await limit.admit(parsed, request);
     const now = Date.now();
     let context: AuthContext;
     try {

@@ -41,19 +41,20 @@ export interface VerifyBasicOptions {
  * @throws {InvalidCredentialsError} unknown key, wrong secret, revoked or expired key.
  * @throws {StoreUnavailableError} the store could not answer.
  */
-export async function verifyBasic(
+export function verifyBasic(
   keyId: string,
   secret: string,
   { store, refusals, now }: VerifyBasicOptions,
 ): Promise<AuthContext> {
-  const record = await lookupKey(store, keyId, 'basic', refusals);
-  const expected = record === undefined ? UNKNOWN_KEY_DIGEST : storedDigest(record);
-  const matches = timingSafeEqual(sha256(secret), expected);
-  if (record === undefined) throw refusals.invalid('basic', 'unknown_key', { keyId });
-  if (!matches) throw refusals.invalid('basic', 'wrong_secret', { keyId });
-  const refusal = keyRefusal(record, now);
-  if (refusal !== undefined) throw refusals.invalid('basic', refusal, { keyId });
-  return contextForKey(record, 'basic');
+  return lookupKey(store, keyId, 'basic', refusals).then((record) => {
+    const expected = record === undefined ? UNKNOWN_KEY_DIGEST : storedDigest(record);
+    const matches = timingSafeEqual(sha256(secret), expected);
+    if (record === undefined) throw refusals.invalid('basic', 'unknown_key', { keyId });
+    if (!matches) throw refusals.invalid('basic', 'wrong_secret', { keyId });
+    const refusal = keyRefusal(record, now);
+    if (refusal !== undefined) throw refusals.invalid('basic', refusal, { keyId });
+    return contextForKey(record, 'basic');
+  });
 }
 
 /** The context a key grants on its own: `app` scope for an app key, `account` for the others. */

@@ -175,21 +175,19 @@ function canonicalSegment(token: string, start: number, end: number): boolean {
  * a scope the key cannot grant, revoked or expired key.
  * @throws {StoreUnavailableError} the store could not answer.
  */
-export async function verifyToken(
-  token: string,
-  options: VerifyTokenOptions,
-): Promise<AuthContext> {
+export function verifyToken(token: string, options: VerifyTokenOptions): Promise<AuthContext> {
   const { cache } = options;
   const hit = cache?.get(token);
   if (hit === undefined) return verifyAfresh(token, options);
   // The token string is the one verified before, so its header is known good: look its key up.
-  const record = await lookupKey(options.store, hit.kid, 'jwt', options.refusals);
-  if (record === hit.record && record.secret === hit.secret && stillValid(hit, options)) {
-    return { ...hit.context, expiresAt: hit.end === undefined ? undefined : new Date(hit.end) };
-  }
-  // Changed, revoked, rotated or deleted key, or a token past its time: verify it as new.
-  cache?.delete(token);
-  return verifyAfresh(token, options, { record });
+  return lookupKey(options.store, hit.kid, 'jwt', options.refusals).then((record) => {
+    if (record === hit.record && record.secret === hit.secret && stillValid(hit, options)) {
+      return { ...hit.context, expiresAt: hit.end === undefined ? undefined : new Date(hit.end) };
+    }
+    // Changed, revoked, rotated or deleted key, or a token past its time: verify it as new.
+    cache?.delete(token);
+    return verifyAfresh(token, options, { record });
+  });
 }
 
 /** Whether a cached token may still be accepted at `now`, with jose's own time rules. */

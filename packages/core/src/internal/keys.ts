@@ -9,28 +9,39 @@ import type { KeyRecord, KeyStore } from '../types.js';
 
 const ENTITY_TYPES = new Set<unknown>(['app', 'userAccount', 'serviceAccount']);
 
-/** Finds a key; any store failure or malformed answer is a `StoreUnavailableError`. */
-export async function lookupKey(
+/**
+ * Finds a key; any store failure or malformed answer is a `StoreUnavailableError`. One promise
+ * step on top of the store's own (no async wrapper): this runs on every request.
+ */
+export function lookupKey(
   store: KeyStore,
   keyId: string,
   method: CredentialMethod,
   refuse: Refusals,
 ): Promise<KeyRecord | undefined> {
-  let record: unknown;
+  let answer: Promise<unknown>;
   try {
-    record = await store.findKey(keyId);
+    // Promise.resolve returns a native promise as it is; a synchronous answer is wrapped.
+    answer = Promise.resolve(store.findKey(keyId));
   } catch (cause) {
-    throw refuse.unavailable(method, { keyId, cause });
+    return Promise.reject(refuse.unavailable(method, { keyId, cause }));
   }
-  if (record === undefined || record === null) return undefined;
-  if (!isKeyRecord(record, keyId)) {
-    // A store that answers with something else than the key asked for cannot be trusted.
-    throw refuse.unavailable(method, {
-      keyId,
-      cause: new TypeError('store returned a malformed key'),
-    });
-  }
-  return record;
+  return answer.then(
+    (record) => {
+      if (record === undefined || record === null) return undefined;
+      if (!isKeyRecord(record, keyId)) {
+        // A store that answers with something else than the key asked for cannot be trusted.
+        throw refuse.unavailable(method, {
+          keyId,
+          cause: new TypeError('store returned a malformed key'),
+        });
+      }
+      return record;
+    },
+    (cause: unknown) => {
+      throw refuse.unavailable(method, { keyId, cause });
+    },
+  );
 }
 
 /**
