@@ -77,7 +77,7 @@ const curlAvailable = await run('curl', ['--version']).then(
   () => false,
 );
 
-describe('scripts/demo.mjs', { timeout: 40_000 }, () => {
+describe('scripts/demo.mjs', { timeout: 90_000 }, () => {
   it('prints three curl lines with their real answers: 200, 200, 403', async () => {
     const port = await freePort();
     const output = await startDemo(port);
