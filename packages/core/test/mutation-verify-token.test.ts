@@ -4,8 +4,11 @@
  * segment of 4n + 1 characters, non-zero unused bits in any segment (including an HS512 signature,
  * whose last character carries four spare bits), or more than three segments are refused as
  * malformed before the store is asked. A polluted `Object.prototype` lends a token no `alg`, `iat`
- * or `exp`. A token of a changed key is looked up once per request, not twice.
+ * or `exp`. A token of a changed key is looked up once per request, not twice. A flood of tokens
+ * with distinct headers leaves memory as it found it (the decoded-header cache is bounded).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AuthError,
@@ -198,5 +201,34 @@ describe('JWT: the verified-token cache asks the store once per request', () => 
       refused.token('bad_signature', KEY.appA),
     );
     expect(lookups).toHaveLength(4);
+  });
+});
+
+describe('JWT: a flood of distinct headers', () => {
+  it('keeps memory bounded (60 000 headers never seen before)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const auth = createAuthenticator({ store: createMemoryStore(keysDocument()) });
+    const payload = Buffer.from('{"scope":"app"}').toString('base64url');
+    const flood = async (from: number, count: number) => {
+      for (let i = from; i < from + count; i++) {
+        // Refused once decoded (alg none), so the flood costs no cryptography.
+        const header = Buffer.from(
+          JSON.stringify({
+            alg: 'none',
+            kid: `${KEY.appA}-${i.toString(36).padStart(8, '0')}`,
+            n: 'x'.repeat(40),
+          }),
+        ).toString('base64url');
+        await auth.authenticate({ authorization: `Bearer ${header}.${payload}.` }).catch(() => {});
+      }
+    };
+    await flood(0, 2000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await flood(2000, 60_000);
+    gc();
+    // Kept, 60 000 headers of about 150 characters and their objects would take over 20 MB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(6 * 1024 * 1024);
   });
 });
