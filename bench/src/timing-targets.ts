@@ -165,10 +165,11 @@ export function inProcessTimer(document: KeysDocument): Timer {
   };
 }
 
-/** The Express example server, started with the document as its keys file. */
+/** An example server (Express by default), started with the document as its keys file. */
 export async function httpTimer(
   document: KeysDocument,
   dir: string,
+  example: 'express' | 'koa' = 'express',
 ): Promise<{ timer: Timer; stop(): Promise<void> }> {
   const repo = resolve(import.meta.dirname, '../..');
   const keysFile = join(dir, 'timing-keys.json');
@@ -176,7 +177,7 @@ export async function httpTimer(
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('KEYSCOPE_')) delete env[name];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: join(repo, 'examples/express'),
+    cwd: join(repo, 'examples', example),
     env: { ...env, HOST: '127.0.0.1', PORT: '0', KEYSCOPE_KEYS_FILE: keysFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -25,6 +25,7 @@ import {
 
 const SAMPLES = Number(process.env.TIMING_SAMPLES ?? 20_000);
 const HTTP_SAMPLES = Number(process.env.TIMING_HTTP_SAMPLES ?? 4_000);
+const EXAMPLE = process.env.TIMING_EXAMPLE === 'koa' ? 'koa' : 'express';
 const WARMUP = 2_000;
 const ONLY =
   process.env.TIMING_ONLY === undefined ? undefined : new RegExp(process.env.TIMING_ONLY, 'i');
@@ -139,10 +140,15 @@ for (const comparison of fixtures.comparisons) {
   );
 }
 const dir = mkdtempSync(join(tmpdir(), 'keyscope-timing-'));
-const server = await httpTimer(fixtures.document, dir);
+const server = await httpTimer(fixtures.document, dir, EXAMPLE);
 try {
   for (const comparison of fixtures.comparisons) {
-    const row = await replicated('HTTP (Express example)', server.timer, comparison, HTTP_SAMPLES);
+    const row = await replicated(
+      `HTTP (${EXAMPLE === 'koa' ? 'Koa' : 'Express'} example)`,
+      server.timer,
+      comparison,
+      HTTP_SAMPLES,
+    );
     rows.push(row);
     console.log(
       `  HTTP | ${comparison.name}: t=${row.t.toFixed(2)} D=${row.d.toFixed(4)} (crit ${row.dCritical.toFixed(4)}) medians ${us(row.medianA)} / ${us(row.medianB)} µs -> ${row.apart ? 'APART' : row.replication ? 'indistinguishable (not replicated)' : 'indistinguishable'}`,
@@ -192,7 +198,11 @@ const describeRows = (list: readonly Row[]) =>
   list
     .map(
       (r) =>
-        `${r.where}, ${r.comparison.name}: ${r.apart ? 'told apart' : 'not told apart'} (median difference ${ns(r)} ns, t = ${r.t.toFixed(2)}, D = ${r.d.toFixed(4)} against ${r.dCritical.toFixed(4)})`,
+        `${r.where}, ${r.comparison.name}: ${r.apart ? 'told apart' : 'not told apart'} (median difference ${ns(r)} ns, t = ${r.t.toFixed(2)}, D = ${r.d.toFixed(4)} against ${r.dCritical.toFixed(4)}${
+          r.replication === undefined
+            ? ''
+            : `; measured again: t = ${r.replication.t.toFixed(2)}, D = ${r.replication.d.toFixed(4)}${r.replication.apart ? '' : ', so the first difference was noise'}`
+        })`,
     )
     .map((line) => `- ${line}`)
     .join('\n');
