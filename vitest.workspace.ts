@@ -11,6 +11,7 @@ export const alias = {
   '@keyscope/cli': root('./packages/cli/src/index.ts'),
   '@keyscope/core': root('./packages/core/src/index.ts'),
   '@keyscope/dashboard': root('./packages/dashboard/src/index.ts'),
+  '@keyscope/example-shared': root('./examples/shared/src/index.ts'),
   '@keyscope/express': root('./packages/express/src/index.ts'),
   '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
   '@keyscope/koa': root('./packages/koa/src/index.ts'),
@@ -102,6 +103,14 @@ export default [
     test: {
       name: 'example-koa',
       root: root('./examples/koa'),
+      include: ['test/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-shared',
+      root: root('./examples/shared'),
       include: ['test/**/*.test.ts'],
     },
   },
