@@ -15,24 +15,18 @@ import { fileURLToPath } from 'node:url';
 import {
   type Authenticator,
   type AuthRequest,
-  ConfigurationError,
   createAuthenticator,
-  createMemoryRateLimiter,
-  type FileKeyStore,
-  KeysFileError,
-  openFileStore,
-  openWritableFileStore,
-  StoreError,
   type WritableKeyStore,
 } from '@keyscope/core';
 import {
-  openPostgresStore,
-  type PostgresKeyStore,
-  type PostgresStoreEvent,
-} from '@keyscope/postgres';
+  exitOnStartupError,
+  openConfiguredStore,
+  rateLimiterFor,
+  readConfig,
+  type ServerConfig,
+} from '@keyscope/example-shared';
 import { pino } from 'pino';
 import { createApp } from './app.js';
-import { readConfig, StartupError } from './config.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
@@ -40,40 +34,14 @@ const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.ur
 // writes to the store, so the keys file is then opened writable.
 const withDashboard = process.env.KEYSCOPE_DASHBOARD === '1';
 
-let store: FileKeyStore | PostgresKeyStore;
-let config: ReturnType<typeof readConfig>;
+let config: ServerConfig;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
-  store = config.store
-    ? await openPostgresStore({ connectionString: config.store, onEvent: logStoreEvent })
-    : await (withDashboard ? openWritableFileStore : openFileStore)(config.keysFile, {
-        onReloadError: (error) =>
-          console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
-      });
 } catch (error) {
-  // A bad master key, a schema not migrated, a database that cannot be reached: the messages
-  // never repeat the URL.
-  if (
-    error instanceof StartupError ||
-    error instanceof KeysFileError ||
-    error instanceof ConfigurationError ||
-    error instanceof StoreError
-  ) {
-    console.error(`cannot start: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  exitOnStartupError(error);
 }
-
-/** The PostgreSQL store's listener and pool events, on stderr (never a URL or a secret). */
-function logStoreEvent(event: PostgresStoreEvent): void {
-  if (event.type === 'listener-connected') {
-    if (event.reconnect) console.error('key store: revocation listener reconnected');
-    return;
-  }
-  const reason = event.error === undefined ? '' : `: ${event.error.message}`;
-  console.error(`key store: ${event.type}${reason}`);
-}
+// The keys file or the PostgreSQL store; one that cannot serve ends the process (exit code 1).
+const store = await openConfiguredStore(config, { writable: withDashboard });
 
 // Audit log: synchronous JSON lines on stdout, so none is lost when the process exits.
 const audit = pino(
@@ -88,7 +56,7 @@ const withAddress = (request: AuthRequest = {}): AuthRequest => ({
 });
 const core = createAuthenticator({
   store,
-  ...(config.rateLimit && { rateLimiter: createMemoryRateLimiter(config.rateLimit) }),
+  rateLimiter: rateLimiterFor(config),
   onAuthenticated: (auth, request) =>
     audit.info(
       {

@@ -2,8 +2,8 @@
  * The real server process, started as `pnpm --filter ./examples/fastify start` does
  * (`node --import tsx src/server.ts`): it prints exactly `listening on http://<host>:<port>`, serves
  * the demo keys file by default, follows `KEYSCOPE_KEYS_FILE`, refuses `KEYSCOPE_STORE` and a bad
- * keys file with a non-zero exit and a clear message, ignores `KEYSCOPE_RATE_LIMIT`, and stops on
- * SIGTERM.
+ * keys file with a non-zero exit and a clear message, honours `KEYSCOPE_RATE_LIMIT` (429 with
+ * `Retry-After` past the limit), and stops on SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,16 +103,16 @@ describe('the server process', () => {
     stop(child);
   });
 
-  it('serves KEYSCOPE_KEYS_FILE and ignores KEYSCOPE_RATE_LIMIT', async () => {
+  it('serves KEYSCOPE_KEYS_FILE, with no limiter when KEYSCOPE_RATE_LIMIT is unset', async () => {
     const fixture = createFixture();
     const file = join(tmp, 'keys.json');
     writeFileSync(file, JSON.stringify(fixture.document));
-    const { listening, exited } = start({ KEYSCOPE_KEYS_FILE: file, KEYSCOPE_RATE_LIMIT: '5' });
+    const { listening, exited } = start({ KEYSCOPE_KEYS_FILE: file });
     const { url, child } = await listening;
     const { appA } = fixture.keys;
     for (let i = 0; i < 8; i++) {
       const wrong = await fetch(`${url}/v2/whoami`, {
-        headers: { authorization: basic(appA.id, 'wrong-secret') },
+        headers: { authorization: basic(appA.id, 'test-wrong-secret') },
       });
       expect(wrong.status).toBe(401);
     }
@@ -121,7 +121,47 @@ describe('the server process', () => {
     });
     expect(ok.status).toBe(200);
     stop(child);
-    expect((await exited).stderr).toContain('KEYSCOPE_RATE_LIMIT');
+    expect((await exited).stderr).toBe('');
+  });
+
+  it('KEYSCOPE_RATE_LIMIT=2/60: the third wrong secret is a 429 with Retry-After', async () => {
+    const fixture = createFixture();
+    const file = join(tmp, 'keys-limited.json');
+    writeFileSync(file, JSON.stringify(fixture.document));
+    const { listening } = start({ KEYSCOPE_KEYS_FILE: file, KEYSCOPE_RATE_LIMIT: '2/60' });
+    const { url, stdout, child } = await listening;
+    const { appA } = fixture.keys;
+    const wrong = { authorization: basic(appA.id, 'test-wrong-secret') };
+    for (let i = 0; i < 2; i++) {
+      const refused = await fetch(`${url}/v2/apps/app_a`, { headers: wrong });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe(
+        'Basic realm="keyscope", charset="UTF-8", Bearer realm="keyscope"',
+      );
+      expect(await refused.json()).toStrictEqual({
+        errors: [{ code: 'unauthorized', title: 'Invalid credentials' }],
+      });
+    }
+    // Past the limit even the right secret is refused from this address, before any check.
+    for (const headers of [wrong, { authorization: basic(appA.id, appA.secret) }]) {
+      const limited = await fetch(`${url}/v2/apps/app_a`, { headers });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(limited.headers.get('www-authenticate')).toBeNull();
+      expect(await limited.json()).toStrictEqual({
+        errors: [{ code: 'too_many_requests', title: 'Too many failed attempts' }],
+      });
+    }
+    expect(stdout()).toBe(`listening on ${url}\n`);
+    stop(child);
+  });
+
+  it('refuses a malformed KEYSCOPE_RATE_LIMIT with a clear message', async () => {
+    const { code, stdout, stderr } = await start({ KEYSCOPE_RATE_LIMIT: 'ten per minute' }).exited;
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('cannot start: KEYSCOPE_RATE_LIMIT must be <failures>/<seconds>');
   });
 
   it('refuses a keys file that does not match the format, naming the entry', async () => {

@@ -10,61 +10,26 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { type Authenticator, type AuthRequest, createAuthenticator } from '@keyscope/core';
 import {
-  type Authenticator,
-  type AuthRequest,
-  ConfigurationError,
-  createAuthenticator,
-  createMemoryRateLimiter,
-  type FileKeyStore,
-  KeysFileError,
-  openFileStore,
-  StoreError,
-} from '@keyscope/core';
-import {
-  openPostgresStore,
-  type PostgresKeyStore,
-  type PostgresStoreEvent,
-} from '@keyscope/postgres';
+  exitOnStartupError,
+  openConfiguredStore,
+  rateLimiterFor,
+  readConfig,
+  type ServerConfig,
+} from '@keyscope/example-shared';
 import { createApp } from './app.js';
-import { readConfig, StartupError } from './config.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
-let store: FileKeyStore | PostgresKeyStore;
-let config: ReturnType<typeof readConfig>;
+let config: ServerConfig;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
-  store = config.store
-    ? await openPostgresStore({ connectionString: config.store, onEvent: logStoreEvent })
-    : await openFileStore(config.keysFile, {
-        onReloadError: (error) =>
-          console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
-      });
 } catch (error) {
-  // A bad master key, a schema not migrated, a database that cannot be reached: the messages
-  // never repeat the URL.
-  if (
-    error instanceof StartupError ||
-    error instanceof KeysFileError ||
-    error instanceof ConfigurationError ||
-    error instanceof StoreError
-  ) {
-    console.error(`cannot start: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  exitOnStartupError(error);
 }
-
-/** The PostgreSQL store's listener and pool events, on stderr (never a URL or a secret). */
-function logStoreEvent(event: PostgresStoreEvent): void {
-  if (event.type === 'listener-connected') {
-    if (event.reconnect) console.error('key store: revocation listener reconnected');
-    return;
-  }
-  const reason = event.error === undefined ? '' : `: ${event.error.message}`;
-  console.error(`key store: ${event.type}${reason}`);
-}
+// The keys file or the PostgreSQL store; one that cannot serve ends the process (exit code 1).
+const store = await openConfiguredStore(config);
 
 // The Koa adapter does not hand the client address to core yet: carry it from the socket.
 const clientAddress = new AsyncLocalStorage<string | undefined>();
@@ -74,7 +39,7 @@ const withAddress = (request: AuthRequest = {}): AuthRequest => ({
 });
 const core = createAuthenticator({
   store,
-  ...(config.rateLimit && { rateLimiter: createMemoryRateLimiter(config.rateLimit) }),
+  rateLimiter: rateLimiterFor(config),
 });
 const authenticator: Authenticator = {
   store: core.store,

@@ -1,68 +1,38 @@
 /**
  * Starts the node:http example: reads the environment, opens the key store (the keys file, followed
  * live, or the PostgreSQL store of `KEYSCOPE_STORE`, with `KEYSCOPE_MASTER_KEY`), listens, and
- * prints exactly one line on stdout when ready: `listening on http://<host>:<port>`. A setting,
- * keys file or database it cannot start with ends the process with a non-zero code and the reason
- * on stderr. SIGTERM and SIGINT close the server gracefully.
+ * prints exactly one line on stdout when ready: `listening on http://<host>:<port>`.
+ * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. The environment is read, and the store
+ * opened, by `@keyscope/example-shared`, as in the other examples. A setting, keys file or database
+ * it cannot start with ends the process with a non-zero code and the reason on stderr. SIGTERM and
+ * SIGINT close the server gracefully.
  */
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createAuthenticator } from '@keyscope/core';
 import {
-  ConfigurationError,
-  type FileKeyStore,
-  KeysFileError,
-  openFileStore,
-  StoreError,
-} from '@keyscope/core';
-import {
-  openPostgresStore,
-  type PostgresKeyStore,
-  type PostgresStoreEvent,
-} from '@keyscope/postgres';
+  exitOnStartupError,
+  openConfiguredStore,
+  rateLimiterFor,
+  readConfig,
+  type ServerConfig,
+} from '@keyscope/example-shared';
 import { createApp } from './app.js';
-import { readConfig, type ServerConfig, StartupError } from './config.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
-let store: FileKeyStore | PostgresKeyStore;
 let config: ServerConfig;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
-  if (config.rateLimit !== undefined) {
-    console.error('KEYSCOPE_RATE_LIMIT is not supported by this build yet; it is ignored');
-  }
-  store = config.store
-    ? await openPostgresStore({ connectionString: config.store, onEvent: logStoreEvent })
-    : await openFileStore(config.keysFile, {
-        onReloadError: (error) =>
-          console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
-      });
 } catch (error) {
-  // A bad master key, a schema not migrated, a database that cannot be reached: the messages
-  // never repeat the URL.
-  if (
-    error instanceof StartupError ||
-    error instanceof KeysFileError ||
-    error instanceof ConfigurationError ||
-    error instanceof StoreError
-  ) {
-    console.error(`cannot start: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  exitOnStartupError(error);
 }
+// The keys file or the PostgreSQL store; one that cannot serve ends the process (exit code 1).
+const store = await openConfiguredStore(config);
 
-/** The PostgreSQL store's listener and pool events, on stderr (never a URL or a secret). */
-function logStoreEvent(event: PostgresStoreEvent): void {
-  if (event.type === 'listener-connected') {
-    if (event.reconnect) console.error('key store: revocation listener reconnected');
-    return;
-  }
-  const reason = event.error === undefined ? '' : `: ${event.error.message}`;
-  console.error(`key store: ${event.type}${reason}`);
-}
-
-const server = createApp({ store });
+// KEYSCOPE_RATE_LIMIT turns the failed-attempt limiter on (none when unset).
+const authenticator = createAuthenticator({ store, rateLimiter: rateLimiterFor(config) });
+const server = createApp({ authenticator });
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   console.error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
