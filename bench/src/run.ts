@@ -186,6 +186,8 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [i, { target, url, header, child }] of running.entries()) {
         const constant = target.credential === 'jwt-new' ? header : header();
+        // The server sat idle while the others ran: one slice, not measured, warms it up again.
+        await load(`${url}${GUARDED}`, SLICE, constant);
         let health = 0;
         let guarded = 0;
         const sums = { healthRequests: 0, healthCpu: 0, guardedRequests: 0, guardedCpu: 0 };
@@ -270,7 +272,7 @@ function writeResults(
   const lines = [
     '# Benchmark results',
     '',
-    `Written by \`pnpm bench\` on ${new Date().toISOString()} in ${Math.round(seconds)} s. Node.js ${process.version}, ${ROUNDS} rounds; in each round every target gets ${DURATION} s on \`/health\` and ${DURATION} s on its guarded route \`${GUARDED}\`, in alternating slices of ${SLICE} s (health then guarded, guarded then health, ...); ${CONNECTIONS} connections; 127.0.0.1; servers started with \`NODE_ENV=production\`, one process each, checked first to answer 200 to the right credential and 401 to none and to a wrong one.`,
+    `Written by \`pnpm bench\` on ${new Date().toISOString()} in ${Math.round(seconds)} s. Node.js ${process.version}, ${ROUNDS} rounds; in each round every target gets a warm-up slice, then ${DURATION} s on \`/health\` and ${DURATION} s on its guarded route \`${GUARDED}\`, in alternating slices of ${SLICE} s (health then guarded, guarded then health, ...); ${CONNECTIONS} connections; 127.0.0.1; servers started with \`NODE_ENV=production\`, one process each, checked first to answer 200 to the right credential and 401 to none and to a wrong one.`,
     '',
     `Versions: ${versions}.`,
     '',
@@ -334,7 +336,7 @@ function writeResults(
       '',
       '## Micro: cost of one `authenticate()` call',
       '',
-      'mitata, in one process, as a ratio to a minimal `node:crypto` HS256 check of the same token (createHmac + timingSafeEqual). The absolute times are only indicative.',
+      'mitata, in one process, on a CPU-time clock (all threads of the process, so the libuv pool webcrypto runs on counts) with 10 calls in flight, as a ratio to a minimal `node:crypto` HS256 check of the same token (createHmac + timingSafeEqual). The absolute times are only indicative.',
       '',
       '| verification | ratio | mean time |',
       '|---|---|---|',
@@ -363,6 +365,8 @@ function writeResults(
     '## How to run',
     '',
     '`pnpm bench` at the repository root (builds the packages first). Environment: `BENCH_ROUNDS` (default 3), `BENCH_DURATION` (seconds per route per round, default 2), `BENCH_SLICE` (default 1), `BENCH_WARMUP` (default 2), `BENCH_ONLY=<regex on "framework target">`, `BENCH_SKIP_MICRO=1`, `BENCH_SKIP_MEMORY=1`, `BENCH_FLOOD_SECONDS` (default 15), `BENCH_OUT` (default `bench/RESULTS.md`). A quick check: `BENCH_ROUNDS=1 BENCH_DURATION=1 BENCH_FLOOD_SECONDS=5 pnpm bench`.',
+    '',
+    'Where the time goes: `pnpm --filter @keyscope/bench layers <basic|jwt-reused|jwt-new> [rounds]` prints the server CPU per request of the same Express route behind the floor, jose, keyscope core alone and the full adapter (`BENCH_COMPARE_TSCONFIG` runs another build beside it, interleaved); `pnpm --filter @keyscope/bench cpu-profile <express|koa|server file> <credential> [seconds]` profiles one target with `node --cpu-prof` and sums self time by area. The servers load the built packages (`bench/tsconfig.servers.json`, without the root `paths`).',
     '',
   );
   writeFileSync(OUT, lines.join('\n'));
