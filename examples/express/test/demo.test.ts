@@ -19,7 +19,7 @@ let blocker: Server | undefined;
 afterEach(async () => {
   if (demo && demo.exitCode === null && demo.signalCode === null) {
     const child = demo;
-    const closed = new Promise((resolve) => child.once('close', resolve));
+    const closed = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     // On a loaded machine, give the script time to stop its server, then stop it hard.
     const hard = setTimeout(() => child.kill('SIGKILL'), 8_000);
@@ -133,7 +133,7 @@ describe('scripts/demo.mjs', { timeout: 90_000 }, () => {
     const port = await freePort();
     await startDemo(port);
     const child = demo!;
-    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const closed = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await closed).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
