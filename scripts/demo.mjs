@@ -40,6 +40,14 @@ if (port !== 0 && !(await isFree(port, host))) {
 }
 
 const server = startServer(port);
+// Ctrl-C (or SIGTERM) stops the server and then the script, from the moment the server exists.
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopping = true;
+    server.kill('SIGTERM');
+  });
+}
 const url = await listening(server);
 
 const token = await new SignJWT({ scope: 'appUser', userId: DEMO_USER })
@@ -105,13 +113,6 @@ console.log(out.join('\n'));
 // From here on, whatever the server prints goes straight through.
 server.stdout.on('data', (chunk) => process.stdout.write(chunk));
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopping = true;
-    server.kill('SIGTERM');
-  });
-}
 server.on('exit', (code, signal) => {
   if (stopping) process.exit(0);
   console.error(`the server stopped unexpectedly (${signal ?? `exit code ${code}`})`);
@@ -147,7 +148,8 @@ function listening(child) {
       child.off('exit', onExit);
       resolve(match[1]);
     };
-    const onExit = (code) => fail(`the server exited with code ${code} before listening`);
+    const onExit = (code) =>
+      stopping ? process.exit(0) : fail(`the server exited with code ${code} before listening`);
     child.stdout.setEncoding('utf8').on('data', onData);
     child.once('exit', onExit);
   });
