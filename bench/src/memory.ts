@@ -1,8 +1,9 @@
 /**
  * Memory under floods: a fresh keyscope Express example per flood is hit for a long run with
- * distinct valid tokens (each one fills the verified-token cache), unknown key ids (Basic) and
- * unknown `kid`s (JWT), while its resident set is sampled from /proc. Every cache on the path is
- * bounded, so RSS must level off: the second half of a run should add nothing.
+ * distinct valid tokens (each seen once, as a JWT per request), distinct valid tokens each sent
+ * twice (each one enters the verified-token cache, which must stay within its bounds), unknown key
+ * ids (Basic) and unknown `kid`s (JWT), while its resident set is sampled from /proc. Every cache
+ * on the path is bounded, so RSS must level off: the second half of a run should add nothing.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -40,11 +41,20 @@ export async function runMemory(fixtures: Fixtures): Promise<MemoryRow[]> {
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const head = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.id }));
   let counter = 0;
+  let twice = 0;
   const floods: [string, () => string][] = [
     [
       'distinct valid tokens (JWT)',
       () => {
         const body = b64(JSON.stringify({ scope: 'app', exp, jti: counter++ }));
+        const sig = createHmac('sha256', key.secret).update(`${head}.${body}`).digest('base64url');
+        return `Bearer ${head}.${body}.${sig}`;
+      },
+    ],
+    [
+      'distinct valid tokens, each sent twice (JWT: fills the token cache)',
+      () => {
+        const body = b64(JSON.stringify({ scope: 'app', exp, jti: Math.floor(twice++ / 2) }));
         const sig = createHmac('sha256', key.secret).update(`${head}.${body}`).digest('base64url');
         return `Bearer ${head}.${body}.${sig}`;
       },
