@@ -8,9 +8,15 @@ import type { CredentialMethod, RejectionReason } from '../errors.js';
 import type { KeyRecord, KeyStore } from '../types.js';
 
 const ENTITY_TYPES = new Set<unknown>(['app', 'userAccount', 'serviceAccount']);
+/** The key-id rule of the keys file: 1 to 256 characters, no control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+const KEY_ID = /^[^\u0000-\u001f\u007f-\u009f]{1,256}$/;
+const NOT_FOUND: Promise<undefined> = Promise.resolve(undefined);
 
 /**
- * Finds a key; any store failure or malformed answer is a `StoreUnavailableError`. One promise
+ * Finds a key; any store failure or malformed answer is a `StoreUnavailableError`. An id that
+ * breaks the key-id rule (1 to 256 characters, no control characters) is unknown without a
+ * lookup. One promise
  * step on top of the store's own (no async wrapper): this runs on every request.
  */
 export function lookupKey(
@@ -19,6 +25,8 @@ export function lookupKey(
   method: CredentialMethod,
   refuse: Refusals,
 ): Promise<KeyRecord | undefined> {
+  // An id no store can hold is unknown without asking: a hostile id never reaches a database.
+  if (!KEY_ID.test(keyId)) return NOT_FOUND;
   let answer: Promise<unknown>;
   try {
     // Promise.resolve returns a native promise as it is; a synchronous answer is wrapped.
