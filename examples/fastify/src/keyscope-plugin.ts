@@ -66,7 +66,7 @@ export interface KeyscopeHooks {
 const access: GuardAccess<FastifyRequest> = {
   // Every raw Authorization value (rawHeaders under `inject`): a repeated field is refused (400).
   request: (request) => readNodeRequest(request.raw),
-  getContext: (request) => request.auth,
+  // Publishes the caller the guard checked, over anything another plugin put on request.auth.
   setContext: (request, auth) => {
     request.auth = auth;
   },
@@ -114,7 +114,7 @@ export const keyscope = fp<AuthenticateOptions>(
           access.request(request),
           optional,
         );
-        if (auth !== undefined) request.auth = auth;
+        request.auth = auth; // undefined too: nothing another plugin put there stays
       }),
       requireScope: (scope, guardOptions = {}) =>
         hook(createGuard(scope, access, { ...guardOptions, authenticator })),

@@ -55,7 +55,7 @@ export function authenticate(options: ExpressAuthenticateOptions): KeyscopeMiddl
   return function keyscopeAuthenticate(req, res, next) {
     void authenticateRequest(authenticator, req, readNodeRequest(req), optional).then(
       (auth) => {
-        if (auth !== undefined) req.auth = auth;
+        req.auth = auth; // undefined too: nothing another library put there stays
         next();
       },
       (error: unknown) => answer(error, res, next, passErrors),

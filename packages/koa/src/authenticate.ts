@@ -10,7 +10,7 @@ import {
   resolveAuthenticator,
 } from '@keyscope/core';
 import type { Middleware } from 'koa';
-import { access, answer, passes } from './internal/glue.js';
+import { access, answer } from './internal/glue.js';
 
 /**
  * Options of {@link authenticate}: an `authenticator` (or the options to create one: `store`,
@@ -29,8 +29,6 @@ export type KoaAuthenticateOptions = AuthenticateOptions & {
    * error middleware. The same option as in `@keyscope/express`.
    */
   readonly passErrors?: boolean;
-  /** @deprecated Use `passErrors`, which it means (kept for 0.1 apps; removed in 1.0). */
-  readonly throw?: boolean;
 };
 
 /**
@@ -54,7 +52,7 @@ export type KoaAuthenticateOptions = AuthenticateOptions & {
 export function authenticate(options: KoaAuthenticateOptions): Middleware {
   const authenticator = resolveAuthenticator(options);
   const optional = options.optional === true;
-  const pass = passes(options);
+  const pass = options.passErrors === true;
   return async function keyscopeAuthenticate(ctx, next) {
     let auth: AuthContext | undefined;
     try {
@@ -62,7 +60,7 @@ export function authenticate(options: KoaAuthenticateOptions): Middleware {
     } catch (error) {
       return answer(ctx, error, pass);
     }
-    if (auth !== undefined) ctx.state.auth = auth;
+    ctx.state.auth = auth; // undefined too: nothing another middleware put there stays
     await next();
   };
 }

@@ -6,7 +6,7 @@
  */
 import { createGuard, type GuardScope, type RequireScopeOptions } from '@keyscope/core';
 import type { Middleware, ParameterizedContext } from 'koa';
-import { access, answer, passes } from './internal/glue.js';
+import { access, answer } from './internal/glue.js';
 
 /**
  * Options of {@link requireScope}: where the route names its app and user (`appId`, `userId`),
@@ -21,8 +21,6 @@ import { access, answer, passes } from './internal/glue.js';
 export type KoaRequireScopeOptions = RequireScopeOptions<ParameterizedContext> & {
   /** Throw refusals to Koa's error handling instead of answering them (default `false`). */
   readonly passErrors?: boolean;
-  /** @deprecated Use `passErrors`, which it means (kept for 0.1 apps; removed in 1.0). */
-  readonly throw?: boolean;
 };
 
 /**
@@ -43,7 +41,7 @@ export type KoaRequireScopeOptions = RequireScopeOptions<ParameterizedContext> &
  */
 export function requireScope(scope: GuardScope, options: KoaRequireScopeOptions = {}): Middleware {
   const guard = createGuard(scope, access, options);
-  const pass = passes(options);
+  const pass = options.passErrors === true;
   return async function keyscopeRequireScope(ctx, next) {
     try {
       await guard(ctx);
