@@ -45,9 +45,9 @@ function isAuthenticator(value: unknown): value is Authenticator {
  * The authenticators made from options objects, so that each object makes one. The one
  * module-level map of the kit, and it decides nothing about a request: `@keyscope/fetch`'s
  * `authenticate(request, options)` resolves its options on every request, and without this each
- * request would get a new authenticator with an empty verified-token cache. Needed by
- * `packages/core/test/adapter-kit.test.ts` ("makes one authenticator per options object") and
- * `packages/fetch/test/authenticate.test.ts` ("creates the authenticator once per options object").
+ * request would get a new authenticator with an empty verified-token cache (and the work of
+ * checking the options again). The test that needs it: `packages/core/test/adapter-kit.test.ts`
+ * ("makes one authenticator per options object").
  */
 const made = new WeakMap<object, Authenticator>();
 
@@ -112,12 +112,17 @@ export async function authenticateRequest(
   request: AuthRequest,
   optional = false,
 ): Promise<AuthContext | undefined> {
-  // Recorded before authenticating, so that a refused request is not left with an older record.
-  RequestRecord.write(carrier, authenticator, undefined);
-  const context = optional
-    ? await authenticator.authenticateOptional(request)
-    : await authenticator.authenticate(request);
-  if (context !== undefined) RequestRecord.write(carrier, authenticator, context);
+  let context: AuthContext | undefined;
+  try {
+    context = optional
+      ? await authenticator.authenticateOptional(request)
+      : await authenticator.authenticate(request);
+  } catch (error) {
+    // A refused request keeps no earlier context: a later guard authenticates it again.
+    RequestRecord.write(carrier, authenticator, undefined);
+    throw error;
+  }
+  RequestRecord.write(carrier, authenticator, context);
   return context;
 }
 

@@ -7,8 +7,8 @@
  * the contract's `Response` and the handler never runs.
  */
 import type { AuthContext, AuthenticateOptions, GuardAccess, GuardScope } from '@keyscope/core';
-import { createGuard } from '@keyscope/core';
-import { decodeGroups, malformedParameter, refusal, toAuthRequest } from './internal/glue.js';
+import { createGuard, decodeRouteParams } from '@keyscope/core';
+import { malformedParameter, refusal, toAuthRequest } from './internal/glue.js';
 
 /** Route parameters, as a router or a pattern gives them. */
 export type RouteParams = Readonly<Record<string, string | undefined>>;
@@ -126,7 +126,7 @@ export function requireScope<TArgs extends unknown[] = []>(
     const exchange: Exchange<TArgs> = { request, args };
     if (source && typeof source !== 'function') {
       // Matched and decoded before authentication, as Express's router does.
-      exchange.params = decodeGroups(source.exec(request.url)?.pathname.groups ?? {});
+      exchange.params = decodeRouteParams(source.exec(request.url)?.pathname.groups ?? {});
       if (exchange.params === undefined) return malformedParameter();
     }
     const auth = await check(exchange).catch((error: unknown) => refusal(error, passErrors));

@@ -389,7 +389,7 @@ describe('URLPattern parameters, percent-decoded once (as Express and Hono decod
           const response = await route(get(path, authorization));
           await expectRefused(response.clone(), 400, null);
           expect(await response.json()).toStrictEqual({
-            errors: [{ code: 'bad_request', title: 'Malformed route parameter' }],
+            errors: [{ code: 'bad_request', title: 'Malformed path parameter' }],
           });
         }
         expect(handler).not.toHaveBeenCalled();

@@ -35,8 +35,9 @@ export type KoaAuthenticateOptions = AuthenticateOptions & {
  * Koa middleware: authenticates the request (HTTP Basic API key or Bearer JWT), sets
  * `ctx.state.auth`, awaits `next()`. A refusal is answered with its status, `WWW-Authenticate`
  * header and JSON body (`{"errors":[{"code","title"}]}`) and `next` is never called. With
- * `optional: true`, a request without any `Authorization` field passes with no `ctx.state.auth`; a
- * bad one is still refused. Errors other than refusals are thrown to Koa.
+ * `optional: true`, a request without any `Authorization` field passes with `ctx.state.auth`
+ * `undefined` (whatever another middleware put there is not left behind); a bad one is still
+ * refused. Errors other than refusals are thrown to Koa.
  *
  * @throws {ConfigurationError} at set-up, when the options are invalid (no store...).
  * @example
