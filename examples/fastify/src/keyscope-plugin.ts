@@ -66,11 +66,11 @@ export interface KeyscopeHooks {
 const access: GuardAccess<FastifyRequest> = {
   // Every raw Authorization value (rawHeaders under `inject`): a repeated field is refused (400).
   request: (request) => readNodeRequest(request.raw),
-  getContext: (request) => request.auth,
+  resource: (request) => (request.params ?? {}) as NamedResource,
+  // Rule 4: publish the caller the guard checked, over anything another plugin put there.
   setContext: (request, auth) => {
     request.auth = auth;
   },
-  resource: (request) => (request.params ?? {}) as NamedResource,
 };
 
 function hook(check: (request: FastifyRequest) => Promise<unknown>): KeyscopeHook {
@@ -114,7 +114,7 @@ export const keyscope = fp<AuthenticateOptions>(
           access.request(request),
           optional,
         );
-        if (auth !== undefined) request.auth = auth;
+        request.auth = auth; // undefined too: nothing another plugin put there stays
       }),
       requireScope: (scope, guardOptions = {}) =>
         hook(createGuard(scope, access, { ...guardOptions, authenticator })),

@@ -2,7 +2,8 @@
  * The Fastify plugin on its own: registration checks its options, `authenticate` with `optional`,
  * `requireScope` with an `appId` resolver, the `onRequest` position, every raw `Authorization`
  * value read from `rawHeaders` when there is no `headersDistinct` (light-my-request's `inject`),
- * `requireScope('any')`, resolvers that return something else than a string, refusals exactly
+ * `requireScope('any')`, resolvers that return something else than a string, a `request.auth` that
+ * another hook set (never trusted, overwritten), refusals exactly
  * `application/json` (also those of another copy of keyscope), the client's address in the hooks,
  * and errors that are not refusals handed to Fastify's error handler.
  */
@@ -168,6 +169,54 @@ describe('keyscope plugin', () => {
       errors: [{ code: 'unauthorized', title: 'Invalid credentials' }],
     });
     expect(ran).not.toHaveBeenCalled();
+  });
+
+  it('never trusts a request.auth another hook set: it authenticates, and publishes its own', async () => {
+    const app = fastify();
+    await app.register(keyscope, { store: fixture.createStore() });
+    const ran = vi.fn();
+    app.addHook('onRequest', async (request) => {
+      // What another auth plugin would leave there: an account-wide caller.
+      request.auth = {
+        method: 'jwt',
+        keyId: 'act_forged',
+        entity: { type: 'userAccount', id: 'acc_1' },
+        scope: 'account',
+        accountId: 'acc_1',
+      };
+    });
+    app.get(
+      '/v2/apps/:appId',
+      { preHandler: app.keyscope.requireScope('app') },
+      async (request) => {
+        ran();
+        return { keyId: request.auth?.keyId };
+      },
+    );
+    expect((await app.inject('/v2/apps/app_a')).statusCode).toBe(401);
+    const other = await app.inject({ url: '/v2/apps/app_b', headers: { authorization: appKey() } });
+    expect(other.statusCode).toBe(403);
+    expect(ran).not.toHaveBeenCalled();
+    const own = await app.inject({ url: '/v2/apps/app_a', headers: { authorization: appKey() } });
+    expect(own.json()).toStrictEqual({ keyId: fixture.keys.appA.id });
+  });
+
+  it('authenticate with optional leaves no foreign request.auth behind', async () => {
+    const app = fastify();
+    await app.register(keyscope, { store: fixture.createStore(), optional: true });
+    app.addHook('onRequest', async (request) => {
+      request.auth = {
+        method: 'jwt',
+        keyId: 'forged',
+        entity: { type: 'app', id: 'app_a' },
+        scope: 'app',
+        appId: 'app_a',
+      };
+    });
+    app.get('/me', { preHandler: app.keyscope.authenticate }, async (request) => ({
+      keyId: request.auth?.keyId ?? null,
+    }));
+    expect((await app.inject('/me')).json()).toStrictEqual({ keyId: null });
   });
 
   it('hands the hooks the method and the client address', async () => {

@@ -39,21 +39,18 @@ export type ProtectedHandler = (
   context: RouteContext,
 ) => void | Promise<void>;
 
-/** What a guard reads: the request and its route parameters, and the context once found. */
+/** What a guard reads: the request and its route parameters. */
 export interface Exchange {
   readonly req: IncomingMessage;
   readonly params: RouteParams;
-  auth?: AuthContext;
 }
 
 const access: GuardAccess<Exchange> = {
   // Every raw value: a second Authorization header is refused (400), never ignored.
   request: ({ req }) => readNodeRequest(req),
-  getContext: (exchange) => exchange.auth,
-  setContext: (exchange, auth) => {
-    exchange.auth = auth;
-  },
   resource: ({ params }) => params,
+  // keyscope keeps its record of the request on `req`, so that two guards on one request share it.
+  recordOn: ({ req }) => req,
 };
 
 /**

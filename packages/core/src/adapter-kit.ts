@@ -2,10 +2,12 @@
  * The adapter kit: the few pieces every framework adapter needs, so that adapters hold framework
  * glue only. An adapter turns its request into an `AuthRequest` (`readNodeRequest` does it for
  * anything built on Node's `http`), calls `authenticateRequest` or a guard made by `createGuard`,
- * keeps the resulting `AuthContext` where its framework keeps request state, and renders any
- * failure with `toErrorResponse`. The kit remembers which authenticator handled a request (by the
- * framework's request object, and by the context it produced), so that a guard placed after an
- * adapter's `authenticate()` reuses it.
+ * publishes the resulting `AuthContext` where its framework keeps request state, and renders any
+ * failure with `toErrorResponse`. Which authenticator handled a request, and the context it made,
+ * is kept in keyscope's own record of that request (`internal/request-record.ts`), written by
+ * `authenticateRequest` and read by guards: a guard after an adapter's `authenticate()` reuses
+ * them, and never trusts a context it finds in the framework's slot (`req.auth`), which another
+ * library, or a context copied from another request, may fill.
  */
 import {
   type Authenticator,
@@ -14,6 +16,7 @@ import {
 } from './authenticate.js';
 import { isScope } from './authorize.js';
 import { ConfigurationError } from './errors.js';
+import { RequestRecord } from './internal/request-record.js';
 import type { AuthContext, AuthRequest, Resource, Scope } from './types.js';
 
 /**
@@ -33,17 +36,19 @@ export type AuthenticateOptions = (
   readonly optional?: boolean;
 };
 
-/** The authenticator of a framework request (the "carrier") that `authenticateRequest` handled. */
-const byCarrier = new WeakMap<object, Authenticator>();
-/** The authenticator that produced a context: the one that must also authorize it. */
-const byContext = new WeakMap<AuthContext, Authenticator>();
-
 function isAuthenticator(value: unknown): value is Authenticator {
   const candidate = value as Partial<Authenticator> | null | undefined;
   return typeof candidate?.authenticate === 'function' && typeof candidate.authorize === 'function';
 }
 
-/** The authenticators made from options objects, so that each object makes one. */
+/**
+ * The authenticators made from options objects, so that each object makes one. The one
+ * module-level map of the kit, and it decides nothing about a request: `@keyscope/fetch`'s
+ * `authenticate(request, options)` resolves its options on every request, and without this each
+ * request would get a new authenticator with an empty verified-token cache (and the work of
+ * checking the options again). The test that needs it: `packages/core/test/adapter-kit.test.ts`
+ * ("makes one authenticator per options object").
+ */
 const made = new WeakMap<object, Authenticator>();
 
 /**
@@ -75,9 +80,12 @@ export function resolveAuthenticator(options: AuthenticateOptions | Authenticato
 
 /**
  * Authenticates a request for an adapter: resolves the context, or `undefined` when `optional`
- * and the request carries no `Authorization` field. It remembers which authenticator handled
- * `carrier` (the framework's request or context object) and the context, so that later guards
- * on the same request reuse that authenticator.
+ * and the request carries no `Authorization` field. It records on `carrier` (the framework's
+ * request or context object, the one that stands for this request) which authenticator handled
+ * it and the context it made: that record, which nothing but the kit can write and which speaks
+ * for `carrier` alone, is what a later guard on the same request trusts and reuses. The adapter
+ * still publishes the result where its framework keeps request state (`req.auth = context`,
+ * also when it is `undefined`, so that nothing another library put there stays behind).
  *
  * @throws {AuthError} (as a rejection) 400, 401 or 503 when the request is refused.
  * @example
@@ -104,11 +112,17 @@ export async function authenticateRequest(
   request: AuthRequest,
   optional = false,
 ): Promise<AuthContext | undefined> {
-  byCarrier.set(carrier, authenticator);
-  const context = optional
-    ? await authenticator.authenticateOptional(request)
-    : await authenticator.authenticate(request);
-  if (typeof context === 'object' && context !== null) byContext.set(context, authenticator);
+  let context: AuthContext | undefined;
+  try {
+    context = optional
+      ? await authenticator.authenticateOptional(request)
+      : await authenticator.authenticate(request);
+  } catch (error) {
+    // A refused request keeps no earlier context: a later guard authenticates it again.
+    RequestRecord.write(carrier, authenticator, undefined);
+    throw error;
+  }
+  RequestRecord.write(carrier, authenticator, context);
   return context;
 }
 
@@ -138,24 +152,39 @@ export interface NamedResource {
 }
 
 /**
- * How a guard reads a framework's request. `TCarrier` is the framework's request or context (or
- * any object the adapter builds per request). `resource` may be async.
+ * How a guard reads a framework's request. `TCarrier` is what the guard is called with: the
+ * framework's request or context, or any object the adapter builds per call. `resource` may be
+ * async. The guard never reads a context from the framework: it trusts only keyscope's record of
+ * the request (see {@link authenticateRequest}), and publishes the context it checked with
+ * `setContext`, over whatever another library put there.
  *
  * @example
  * ```ts
  * const access: GuardAccess<Request> = {
  *   request: readNodeRequest,
- *   getContext: (req) => req.auth,
  *   setContext: (req, auth) => { req.auth = auth; },
  *   resource: (req) => ({ appId: req.params.appId, userId: req.params.userId }),
  * };
  * ```
  */
 export interface GuardAccess<TCarrier> {
+  /** The neutral request: every raw `Authorization` value, the method, the client's address. */
   request(carrier: TCarrier): AuthRequest;
-  getContext(carrier: TCarrier): AuthContext | undefined;
-  setContext(carrier: TCarrier, context: AuthContext): void;
+  /** The app and user the route names (may be async). */
   resource(carrier: TCarrier): NamedResource | Promise<NamedResource>;
+  /**
+   * Publishes the caller the guard let through where the framework's handlers read it
+   * (`req.auth = context`). Leave it out when the adapter hands the guard's result to the
+   * handler itself.
+   */
+  setContext?(carrier: TCarrier, context: AuthContext): void;
+  /**
+   * The object that stands for the request, on which keyscope keeps its record of it, when that
+   * is not the carrier itself: `@keyscope/fetch` calls its guards with a per-call object and
+   * gives the `Request` inside it here, so that a guard reuses what an `authenticate()` on that
+   * `Request` found. Default: the carrier.
+   */
+  recordOn?(carrier: TCarrier): object;
 }
 
 /**
@@ -183,18 +212,20 @@ export type RequireScopeOptions<TCarrier> = Partial<AuthenticateOptions> & {
 const named = (value: unknown) => (value === null ? undefined : (value as string | undefined));
 
 /**
- * Makes the framework-neutral check behind `requireScope`: it authenticates when no context is
- * there yet (with the authenticator an earlier `authenticate()` used, or its own), then, unless
- * `scope` is `'any'`, authorizes the context on the route's resource. Resolves the context;
- * rejects with an `AuthError`.
+ * Makes the framework-neutral check behind `requireScope`. When keyscope already authenticated
+ * this very request (an adapter's `authenticate()`, an earlier guard), it reuses that context and
+ * the authenticator that made it; otherwise it authenticates the request with that authenticator
+ * (after an optional `authenticate()` found no credentials) or its own. A context in the
+ * framework's slot that keyscope did not record for this request is never trusted. It then
+ * publishes the context (`access.setContext`) and, unless `scope` is `'any'`, authorizes it on
+ * the route's resource. Resolves the context; rejects with an `AuthError`.
  *
  * @throws {ConfigurationError} at set-up for an unknown scope or invalid options; as a rejection
- * when a request reaches the guard with no authenticator known for it.
+ * (a 500, never a pass) when a request reaches the guard with no authenticator known for it.
  * @example
  * ```ts
  * const check = createGuard('app', access, { authenticator });
  * app.get('/v2/apps/:appId', (req, res, next) => check(req).then(() => next(), next));
- * const whoami = createGuard('any', access, { authenticator });
  * ```
  */
 export function createGuard<TCarrier extends object>(
@@ -211,20 +242,18 @@ export function createGuard<TCarrier extends object>(
       : undefined;
   const { appId, userId } = options;
   return async function guard(carrier) {
-    let context = access.getContext(carrier);
-    const authenticator =
-      byCarrier.get(carrier) ?? (context === undefined ? undefined : byContext.get(context)) ?? own;
+    const holder = access.recordOn?.(carrier) ?? carrier;
+    const record = RequestRecord.read(holder);
+    const authenticator = record?.authenticator ?? own;
     if (authenticator === undefined) {
-      if (scope === 'any' && context !== undefined) return context;
       throw new ConfigurationError(
         'requireScope() needs authenticate() before it, or a store/authenticator option',
       );
     }
     const request = access.request(carrier);
-    if (context === undefined) {
-      context = await authenticateRequest(authenticator, carrier, request);
-      access.setContext(carrier, context);
-    }
+    const context =
+      record?.context ?? (await authenticateRequest(authenticator, holder, request, false));
+    access.setContext?.(carrier, context);
     if (scope === 'any') return context;
     const route = appId && userId ? undefined : await access.resource(carrier);
     const resource: Resource = {

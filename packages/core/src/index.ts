@@ -20,6 +20,7 @@ export {
 } from './authenticate.js';
 export { type AuthorizeOptions, authorize, isScope } from './authorize.js';
 export { type Challenges, createChallenges, DEFAULT_REALM } from './challenge.js';
+export { decodeRouteParams } from './decode-route-params.js';
 export {
   AuthError,
   type AuthErrorCode,

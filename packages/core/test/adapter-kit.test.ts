@@ -1,10 +1,11 @@
 /**
  * Tests of the adapter kit with a fake framework request ("carrier"): `resolveAuthenticator`
- * (options, `{ authenticator }` or an authenticator), `authenticateRequest` (and the authenticator
- * it binds to the carrier and to the context), `createGuard` (it authenticates when no context is
- * there, reuses the bound authenticator, guards `'any'` credential or a scope, reads the resource
- * sync or async and refuses values that are not strings, refuses with the contract's answer and
- * never runs the protected handler on a refusal). `toErrorResponse` has its own file.
+ * (options, `{ authenticator }` or an authenticator), `authenticateRequest` (and the record of the
+ * request it keeps on the carrier), `createGuard` (it authenticates unless keyscope already did for
+ * this very request, reuses that record's authenticator, never trusts a context it did not record
+ * for this request, guards `'any'` credential or a scope, reads the resource sync or async and
+ * refuses values that are not strings, refuses with the contract's answer and never runs the
+ * protected handler on a refusal). `toErrorResponse` has its own file.
  */
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
@@ -41,7 +42,6 @@ interface FakeRequest {
 
 const access: GuardAccess<FakeRequest> = {
   request: (req) => ({ authorization: req.headers.authorization, method: req.method }),
-  getContext: (req) => req.auth,
   setContext: (req, auth) => {
     req.auth = auth;
   },
@@ -546,43 +546,165 @@ describe('createGuard: the resource', () => {
   });
 });
 
-describe('the authenticator a context came from', () => {
-  it('authorizes that context, even on another carrier object', async () => {
-    // As in @keyscope/fetch: authenticate() sees the Request, the guard a per-call object.
-    const made = createAuthenticator({ store, realm: 'made' });
-    const authorize = vi.spyOn(made, 'authorize');
-    const first = request(bearer(await mint({ scope: 'app' })), { appId: 'app_b' });
-    const auth = await authenticateRequest(made, first, access.request(first));
-    const second: FakeRequest = { ...first, auth };
-    const { outcome, handler } = await serve(createGuard('app', access), second);
-    expect(authorize).toHaveBeenCalledOnce();
+describe('the record of a request: what a guard trusts', () => {
+  /** What another library (express-jwt...) would put in the slot: an account-wide caller. */
+  const forged: AuthContext = {
+    method: 'jwt',
+    keyId: 'act_forged',
+    entity: { type: 'userAccount', id: 'acc_1' },
+    scope: 'account',
+    accountId: 'acc_1',
+  };
+
+  it('a context in the slot that keyscope did not make is never trusted: the guard authenticates', async () => {
+    const req = request(undefined, { appId: 'app_a' });
+    req.auth = forged;
+    const { outcome, handler } = await serve(createGuard('app', access, { store }), req);
     expect(handler).not.toHaveBeenCalled();
-    expectAuthError(!outcome.ok && outcome.error, {
-      ...refused.forbidden('resource_not_allowed', 'app', 'jwt'),
-      wwwAuthenticate: 'Bearer realm="made", error="insufficient_scope", scope="app"',
-    });
+    expectAuthError(!outcome.ok && outcome.error, refused.required('missing_credentials'));
   });
 
-  it('a context the guard found itself is remembered too', async () => {
+  it("with no authenticator, 'any' and scoped guards are a ConfigurationError, whatever is in the slot", async () => {
+    for (const scope of ['any', 'app', 'account'] as const) {
+      const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+      req.auth = forged;
+      const { outcome, handler } = await serve(createGuard(scope, access), req);
+      expect(handler).not.toHaveBeenCalled();
+      expect(!outcome.ok && outcome.error).toBeInstanceOf(ConfigurationError);
+    }
+  });
+
+  it("the guard checks keyscope's own context and publishes it over the slot's", async () => {
+    const authenticator = createAuthenticator({ store });
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_b' });
+    const own = await authenticateRequest(authenticator, req, access.request(req));
+    req.auth = forged; // would reach app_b
+    const { outcome, handler } = await serve(createGuard('app', access), req);
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(
+      !outcome.ok && outcome.error,
+      refused.forbidden('resource_not_allowed', 'app', 'basic'),
+    );
+    expect(req.auth).toBe(own);
+  });
+
+  it('a context keyscope made for another request, copied into the slot, is not trusted', async () => {
+    const made = createAuthenticator({ store, realm: 'made' });
+    const first = request(bearer(await mint({ scope: 'app' })), { appId: 'app_a' });
+    const auth = await authenticateRequest(made, first, access.request(first));
+    const second: FakeRequest = { ...request(undefined, { appId: 'app_a' }), auth };
+    const bare = await serve(createGuard('app', access), second);
+    expect(bare.handler).not.toHaveBeenCalled();
+    expect(!bare.outcome.ok && bare.outcome.error).toBeInstanceOf(ConfigurationError);
+    const own = await serve(createGuard('any', access, { store }), second);
+    expect(own.handler).not.toHaveBeenCalled();
+    expectAuthError(!own.outcome.ok && own.outcome.error, refused.required('missing_credentials'));
+  });
+
+  it('a spread copy of a request carries no record, and the record is invisible', async () => {
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    const keys = Object.keys(req);
+    req.auth = await authenticateRequest(createAuthenticator({ store }), req, access.request(req));
+    expect(Object.keys(req)).toEqual([...keys, 'auth']);
+    expect(JSON.parse(JSON.stringify(req))).toEqual({ ...req });
+    const copy: FakeRequest = { ...req, headers: {} };
+    const { outcome, handler } = await serve(createGuard('any', access), copy);
+    expect(handler).not.toHaveBeenCalled();
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(ConfigurationError);
+  });
+
+  it("a record moved onto another request with its symbol is not that request's", async () => {
+    const first = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    await authenticateRequest(createAuthenticator({ store }), first, access.request(first));
+    const second = request(undefined, { appId: 'app_a' });
+    const symbols = Object.getOwnPropertySymbols(first);
+    expect(symbols).toHaveLength(1);
+    for (const symbol of symbols) {
+      const descriptor = Object.getOwnPropertyDescriptor(first, symbol) as PropertyDescriptor;
+      Object.defineProperty(second, symbol, descriptor);
+    }
+    const { outcome, handler } = await serve(createGuard('any', access), second);
+    expect(handler).not.toHaveBeenCalled();
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(ConfigurationError);
+  });
+
+  it('an object shaped like a record, under any key, is not one', async () => {
+    const req = request(undefined, { appId: 'app_a' });
+    const authenticator = createAuthenticator({ store });
+    const lookalike = { authenticator, context: forged };
+    Object.assign(req, { [Symbol('keyscope.requestRecord')]: lookalike, record: lookalike });
+    Object.setPrototypeOf(req, { [Symbol.for('keyscope.requestRecord')]: lookalike });
+    const { outcome, handler } = await serve(createGuard('any', access), req);
+    expect(handler).not.toHaveBeenCalled();
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(ConfigurationError);
+  });
+
+  it('a context the guard found itself is recorded for that request, and reused', async () => {
     const own = createAuthenticator({ store, realm: 'own' });
+    const authenticate = vi.spyOn(own, 'authenticate');
     const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
     const auth = await createGuard('app', access, { authenticator: own })(req);
     const authorize = vi.spyOn(own, 'authorize');
-    await createGuard('app', access)({ ...req, auth });
+    await expect(createGuard('app', access)(req)).resolves.toBe(auth);
     expect(authorize).toHaveBeenCalledOnce();
+    expect(authenticate).toHaveBeenCalledOnce();
   });
 
-  it('the carrier binding comes first', async () => {
+  it('the latest authentication of a request is the one its guards use', async () => {
     const a = createAuthenticator({ store, realm: 'a' });
     const b = createAuthenticator({ store, realm: 'b' });
     const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
-    const auth = await authenticateRequest(a, req, access.request(req));
-    const other: FakeRequest = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
-    other.auth = auth;
-    await authenticateRequest(b, other, access.request(other));
-    other.auth = auth;
+    await authenticateRequest(a, req, access.request(req));
+    await authenticateRequest(b, req, access.request(req));
+    const authorizeA = vi.spyOn(a, 'authorize');
     const authorizeB = vi.spyOn(b, 'authorize');
-    await createGuard('app', access)(other);
+    await createGuard('app', access)(req);
     expect(authorizeB).toHaveBeenCalledOnce();
+    expect(authorizeA).not.toHaveBeenCalled();
+  });
+
+  it('a refused authentication leaves no earlier context to reuse', async () => {
+    const authenticator = createAuthenticator({ store });
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    await authenticateRequest(authenticator, req, access.request(req));
+    req.headers.authorization = basic(KEY.appA, 'wrong');
+    await rejection(authenticateRequest(authenticator, req, access.request(req)));
+    const { outcome, handler } = await serve(createGuard('app', access), req);
+    expect(handler).not.toHaveBeenCalled();
+    expectAuthError(!outcome.ok && outcome.error, refused.basic('wrong_secret', KEY.appA));
+  });
+
+  it('recordOn: a guard called with a per-call wrapper finds the record on the request inside', async () => {
+    type Wrapper = { readonly req: FakeRequest };
+    const wrapped: GuardAccess<Wrapper> = {
+      request: ({ req }) => access.request(req),
+      resource: ({ req }) => access.resource(req),
+      recordOn: ({ req }) => req,
+    };
+    const authenticator = createAuthenticator({ store });
+    const authenticate = vi.spyOn(authenticator, 'authenticate');
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    const auth = await authenticateRequest(authenticator, req, access.request(req));
+    await expect(createGuard('app', wrapped)({ req })).resolves.toBe(auth);
+    await expect(createGuard('any', wrapped)({ req })).resolves.toBe(auth);
+    expect(authenticate).toHaveBeenCalledOnce();
+    const other = request(undefined, { appId: 'app_a' });
+    const { outcome } = await serve(() => createGuard('any', wrapped)({ req: other }), other);
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(ConfigurationError);
+  });
+
+  it('a request object that cannot take the record is refused, never let through', async () => {
+    const req = Object.freeze(request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' }));
+    const guard = createGuard('app', { ...access, setContext: undefined }, { store });
+    const { outcome, handler } = await serve(guard, req);
+    expect(handler).not.toHaveBeenCalled();
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(TypeError);
+  });
+
+  it('a guard without setContext publishes nothing and resolves the context', async () => {
+    const guard = createGuard('app', { ...access, setContext: undefined }, { store });
+    const req = request(basic(KEY.appA, SECRET.appA), { appId: 'app_a' });
+    await expect(guard(req)).resolves.toMatchObject({ keyId: KEY.appA });
+    expect(req.auth).toBeUndefined();
   });
 });

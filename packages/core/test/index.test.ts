@@ -65,6 +65,7 @@ describe('the export list of @keyscope/core', () => {
       'createGuard',
       'createMemoryRateLimiter',
       'createMemoryStore',
+      'decodeRouteParams',
       'generateKey',
       'isAuthError',
       'isScope',
@@ -94,6 +95,7 @@ describe('the export list of @keyscope/core', () => {
       'keyEnd',
       'buildSnapshot',
       'createAttemptLimit',
+      'RequestRecord',
       'default',
     ]) {
       expect(names).not.toContain(internal);
@@ -168,6 +170,13 @@ describe('types of the public API', () => {
     const guard = core.createGuard('app', access, { appId: (req) => String(req.id) });
     expectTypeOf(guard).parameters.toEqualTypeOf<[Req]>();
     expectTypeOf(guard).returns.toEqualTypeOf<Promise<AuthContext>>();
+    // A guard never reads a context back from the framework: there is no getContext.
+    expectTypeOf<keyof GuardAccess<Req>>().toEqualTypeOf<
+      'request' | 'resource' | 'setContext' | 'recordOn'
+    >();
+    expectTypeOf<GuardAccess<Req>['recordOn']>().toEqualTypeOf<
+      ((carrier: Req) => object) | undefined
+    >();
     expectTypeOf<{ authenticator: Authenticator }>().toExtend<AuthenticateOptions>();
     expectTypeOf<{ store: KeyStore; optional: true }>().toExtend<AuthenticateOptions>();
   });

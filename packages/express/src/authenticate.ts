@@ -33,7 +33,8 @@ export type ExpressAuthenticateOptions = AuthenticateOptions & {
  * Express middleware: authenticates the request (HTTP Basic API key or Bearer JWT), sets
  * `req.auth`, calls `next()`. A refusal is answered with its status, `WWW-Authenticate` header and
  * JSON body (`{"errors":[{"code","title"}]}`) and the route never runs. With `optional: true`, a
- * request without any `Authorization` field passes with no `req.auth`; a bad one is still refused.
+ * request without any `Authorization` field passes with `req.auth` `undefined` (whatever another
+ * library put there is not left behind); a bad one is still refused.
  * Errors other than refusals (bugs, a broken hook) go to `next(err)`. The middleware is generic,
  * so that Express still infers `req.params` (and the rest) for the handlers after it.
  *
@@ -55,7 +56,7 @@ export function authenticate(options: ExpressAuthenticateOptions): KeyscopeMiddl
   return function keyscopeAuthenticate(req, res, next) {
     void authenticateRequest(authenticator, req, readNodeRequest(req), optional).then(
       (auth) => {
-        if (auth !== undefined) req.auth = auth;
+        req.auth = auth; // undefined too: nothing another library put there stays
         next();
       },
       (error: unknown) => answer(error, res, next, passErrors),

@@ -1,8 +1,8 @@
 /**
  * `requireScope()`: the Express route guard. It allows the request only when the caller's scope
  * reaches the route's resource (by default `req.params.appId` / `req.params.userId`), or, with
- * `'any'`, any valid credential; it reuses the context of an earlier `authenticate()` or
- * authenticates on its own.
+ * `'any'`, any valid credential; it reuses what an earlier `authenticate()` found for this very
+ * request (never a `req.auth` another library wrote) or authenticates on its own.
  */
 import { createGuard, type GuardScope, type RequireScopeOptions } from '@keyscope/core';
 import type { Request } from 'express';
@@ -27,9 +27,11 @@ export type ExpressRequireScopeOptions = RequireScopeOptions<Request> & {
 /**
  * Express route guard: requires `scope` (`'appUser'`, `'app'` or `'account'`) on the route's app
  * and user, or `'any'` valid credential. Put it on the route itself, so that `req.params` is
- * filled. It authenticates the request when no context is there yet (with the authenticator of an
- * earlier `authenticate()`, or its own `store`/`authenticator` option); without any authenticator
- * it fails closed with a 500. A refusal is answered (401, 403, 503...) and the route never runs.
+ * filled. It reuses the caller an earlier `authenticate()` found for this request; otherwise it
+ * authenticates the request (with the authenticator of an earlier optional `authenticate()`, or
+ * its own `store`/`authenticator` option), and without any authenticator it fails closed with a
+ * 500. It never trusts a `req.auth` that keyscope did not set for this request, and sets `req.auth`
+ * to the caller it checked. A refusal is answered (401, 403, 503...) and the route never runs.
  * The middleware is generic, so that Express still infers `req.params` for the handlers after it.
  *
  * @throws {ConfigurationError} at set-up, for an unknown scope or invalid options.

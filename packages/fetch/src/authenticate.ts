@@ -5,7 +5,7 @@
  */
 import type { AuthContext, AuthError, AuthenticateOptions, Authenticator } from '@keyscope/core';
 import { authenticateRequest, resolveAuthenticator } from '@keyscope/core';
-import { contexts, refusal, toAuthRequest } from './internal/state.js';
+import { refusal, toAuthRequest } from './internal/glue.js';
 
 /**
  * Options of {@link authenticate}: an `authenticator` (or the options to create one), `optional`,
@@ -48,7 +48,8 @@ type Maybe = AuthContext | undefined;
  * create one (created once per options object, so keep that object; better, share one
  * authenticator). With
  * `optional: true`, a request without credentials resolves `{ ok: true, auth: undefined }`.
- * The context is also remembered for a later `requireScope()` on the same `Request`.
+ * keyscope records what it found on this `Request` object (never on a copy of it), so that a later
+ * `requireScope()` on the same `Request` reuses the context and the authenticator.
  *
  * Repeated `Authorization` fields arrive joined with ", " (that is how `Headers` works); the
  * comma breaks the token68 grammar, so they are refused with 400 `bad_request`.
@@ -74,7 +75,6 @@ export async function authenticate(request: Request, options: Loose): Promise<Au
     const neutral = toAuthRequest(request, address?.(request));
     const authenticator = resolveAuthenticator(options);
     const auth = await authenticateRequest(authenticator, request, neutral, optional === true);
-    if (auth !== undefined) contexts.set(request, auth);
     return { ok: true, auth };
   } catch (error) {
     return { ok: false, response: refusal(error), error: error as AuthError };

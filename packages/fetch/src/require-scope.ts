@@ -2,19 +2,21 @@
  * `requireScope(scope, handler, options)`: wraps a fetch handler so that it runs only for callers
  * allowed at `scope` on the route's resource (or, with `'any'`, for any valid credential). A Web
  * `Request` carries no route parameters, so they come from a resolver (sync or async, given the
- * runtime's extra arguments) or a URLPattern-like matcher, read by the guard only once the caller
- * is authenticated. A refusal answers the contract's `Response` and the handler never runs.
+ * runtime's extra arguments, read only once the caller is authenticated) or a URLPattern-like
+ * matcher (its groups percent-decoded once, as Express and Hono decode theirs). A refusal answers
+ * the contract's `Response` and the handler never runs.
  */
 import type { AuthContext, AuthenticateOptions, GuardAccess, GuardScope } from '@keyscope/core';
-import { createGuard } from '@keyscope/core';
-import { contexts, refusal, toAuthRequest } from './internal/state.js';
+import { createGuard, decodeRouteParams } from '@keyscope/core';
+import { malformedParameter, refusal, toAuthRequest } from './internal/glue.js';
 
 /** Route parameters, as a router or a pattern gives them. */
 export type RouteParams = Readonly<Record<string, string | undefined>>;
 
 /**
  * Anything shaped like `URLPattern` (`new URLPattern({ pathname: '/v2/apps/:appId' })`): its
- * `exec(url)` result's `pathname.groups` become the route parameters.
+ * `exec(url)` result's `pathname.groups` become the route parameters. They are percent-encoded, as
+ * URLPattern gives them, and `requireScope` decodes each once (`app%20one` becomes `app one`).
  *
  * @example
  * ```ts
@@ -43,7 +45,12 @@ export type FetchRequireScopeOptions<TArgs extends unknown[] = []> =
   Partial<AuthenticateOptions> & {
     /** Not for guards: a guard always needs a credential. */
     readonly optional?: never;
-    /** Where the route parameters come from (default: none, so app-scoped routes are refused). */
+    /**
+     * Where the route parameters come from (default: none, so app-scoped routes are refused). A
+     * URLPattern's groups are percent-decoded once; one that is not valid percent-encoding is
+     * answered 400 `bad_request`, before authentication, as Express answers it. A resolver's values
+     * are used as they are.
+     */
     readonly params?: URLPatternLike | Resolver<TArgs, RouteParams | Promise<RouteParams>>;
     /** Where the route names its app (default: the `appId` parameter). */
     readonly appId?: Resolver<TArgs, unknown>;
@@ -105,23 +112,26 @@ export function requireScope<TArgs extends unknown[] = []>(
     <R>(resolve: Resolver<TArgs, R>) =>
     ({ request, args }: Exchange<TArgs>) =>
       resolve(request, ...args);
-  const readParams = async ({ request, args }: Exchange<TArgs>): Promise<RouteParams> =>
-    typeof source === 'function'
-      ? source(request, ...args)
-      : (source?.exec(request.url)?.pathname.groups ?? {});
+  const readParams = async (exchange: Exchange<TArgs>): Promise<RouteParams> =>
+    (exchange.params ??= typeof source === 'function' ? await call(source)(exchange) : {});
   const access: GuardAccess<Exchange<TArgs>> = {
     request: (exchange) => toAuthRequest(exchange.request, address && call(address)(exchange)),
-    getContext: ({ request }) => contexts.get(request),
-    setContext: ({ request }, auth) => contexts.set(request, auth),
-    resource: async (exchange) => (exchange.params = await readParams(exchange)),
+    resource: readParams,
+    // What an authenticate() on this Request found is recorded on the Request, not the exchange.
+    recordOn: ({ request }) => request,
   };
   const resolvers = { appId: appId && call(appId), userId: userId && call(userId) };
   const check = createGuard(scope, access, { ...guardOptions, ...resolvers });
   return async function scoped(request, ...args) {
     const exchange: Exchange<TArgs> = { request, args };
+    if (source && typeof source !== 'function') {
+      // Matched and decoded before authentication, as Express's router does.
+      exchange.params = decodeRouteParams(source.exec(request.url)?.pathname.groups ?? {});
+      if (exchange.params === undefined) return malformedParameter();
+    }
     const auth = await check(exchange).catch((error: unknown) => refusal(error, passErrors));
     if (auth instanceof Response) return auth;
-    const params = exchange.params ?? (await readParams(exchange));
+    const params = await readParams(exchange);
     return handler(request, { auth, params }, ...args);
   };
 }

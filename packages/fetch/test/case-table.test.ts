@@ -1,6 +1,6 @@
 /**
  * The shared case table of the test kit, run against `@keyscope/fetch` three times: as a plain
- * fetch handler (`authenticate` + `requireScope` with a URLPattern-like matcher), the same with
+ * fetch handler (`authenticate` + `requireScope` with a real URLPattern), the same with
  * `requireScope('any')` guarding `/v2/whoami`, and as a Hono app using
  * the documented middleware recipe. Both are served through a small node:http -> `Request` bridge,
  * which joins repeated `Authorization` lines as every fetch runtime does.

@@ -1,12 +1,23 @@
 /**
  * `requireScope(scope, handler, options)` with real Web `Request` objects: the handler runs with
  * the context and the route parameters only when the caller is allowed, and never on a refusal;
- * parameters come from a resolver (sync or async, with the runtime's extra arguments) or a
- * URLPattern-like matcher, read only once the caller is authenticated; a context found by an
+ * parameters come from a resolver (sync or async, with the runtime's extra arguments, read only
+ * once the caller is authenticated) or a real `URLPattern` (its groups percent-decoded once, an
+ * undecodable one answered 400, the same names as Hono's); a context found by an
  * earlier `authenticate()` is reused; `'any'` credential; resolvers that return something else
  * than a string; `passErrors`; the client's `address`.
  */
-import { basic, bearer, CHALLENGES, createFixture, type Fixture, token } from '@keyscope/test-kit';
+import {
+  basic,
+  bearer,
+  CHALLENGES,
+  createFixture,
+  type Fixture,
+  randomSecret,
+  token,
+} from '@keyscope/test-kit';
+import { Hono } from 'hono';
+import { URLPattern } from 'urlpattern-polyfill/urlpattern';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type Authenticator,
@@ -14,11 +25,11 @@ import {
   ConfigurationError,
   CredentialsRequiredError,
   createAuthenticator,
+  createMemoryStore,
   requireScope,
   type Scope,
   type ScopedHandler,
 } from '../src/index.js';
-import { pathPattern } from './support/fetch-app.js';
 
 let fixture: Fixture;
 let authenticator: Authenticator;
@@ -63,11 +74,11 @@ describe('requireScope', () => {
     expect(handler).toHaveBeenCalledOnce();
   });
 
-  it('reads the parameters with a URLPattern-like matcher', async () => {
+  it('reads the parameters with a URLPattern', async () => {
     const handler = spyHandler();
     const route = requireScope('appUser', handler, {
       authenticator,
-      params: pathPattern('/v2/apps/:appId/users/:userId'),
+      params: new URLPattern({ pathname: '/v2/apps/:appId/users/:userId' }),
     });
     const jwt = bearer(await token(fixture.keys.appA, { scope: 'appUser', userId: 'u_1' }));
     const allowed = await route(get('/v2/apps/app_a/users/u_1', jwt));
@@ -127,7 +138,10 @@ describe('requireScope', () => {
     for (const [name, scope, path, authorization, status, challenge] of cases) {
       it(`${name}: ${status}`, async () => {
         const handler = spyHandler();
-        const route = requireScope(scope, handler, { authenticator, params: pathPattern(path) });
+        const route = requireScope(scope, handler, {
+          authenticator,
+          params: new URLPattern({ pathname: path }),
+        });
         await expectRefused(await route(get(path, await authorization())), status, challenge);
         expect(handler).not.toHaveBeenCalled();
       });
@@ -194,7 +208,10 @@ describe('requireScope', () => {
 
   it("'any' runs the handler for every valid credential, with the parameters, and refuses the rest", async () => {
     const handler = spyHandler();
-    const route = requireScope('any', handler, { authenticator, params: pathPattern('/v2/:what') });
+    const route = requireScope('any', handler, {
+      authenticator,
+      params: new URLPattern({ pathname: '/v2/:what' }),
+    });
     const jwt = bearer(await token(fixture.keys.appA, { scope: 'appUser', userId: 'u_1' }));
     const response = await route(get('/v2/whoami', jwt));
     expect(await response.json()).toStrictEqual({
@@ -265,15 +282,154 @@ describe('requireScope', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
-  it('after an optional authenticate() found no credentials, a guard without its own authenticator is a ConfigurationError', async () => {
-    // No context was made, so nothing tells the guard which authenticator to use: fail closed.
+  it('after an optional authenticate() found no credentials, a guard uses its authenticator: 401', async () => {
+    // As in Express and Koa: the record of the Request names the authenticator, with no caller.
+    const onRejected = vi.fn();
+    const recorded = createAuthenticator({ store: fixture.createStore(), onRejected });
     const request = get('/v2/apps/app_a');
-    await authenticate(request, { authenticator, optional: true });
+    expect(await authenticate(request, { authenticator: recorded, optional: true })).toStrictEqual({
+      ok: true,
+      auth: undefined,
+    });
     const handler = spyHandler();
     const bare = requireScope('app', handler, { params: () => ({ appId: 'app_a' }) });
-    await expect(bare(request)).rejects.toBeInstanceOf(ConfigurationError);
-    const own = requireScope('app', handler, { authenticator, params: () => ({ appId: 'app_a' }) });
-    await expectRefused(await own(request), 401, CHALLENGES.both);
+    await expectRefused(await bare(request), 401, CHALLENGES.both);
+    expect(onRejected).toHaveBeenCalledOnce();
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('a context found for one Request is not reused for another, not even a copy of it', async () => {
+    const request = get('/v2/apps/app_a', appKey());
+    expect((await authenticate(request, authenticator)).ok).toBe(true);
+    const handler = spyHandler();
+    const bare = requireScope('any', handler);
+    for (const other of [new Request(request), request.clone(), get('/v2/apps/app_a')]) {
+      await expect(bare(other)).rejects.toBeInstanceOf(ConfigurationError);
+    }
+    expect(handler).not.toHaveBeenCalled();
+    expect((await bare(request)).status).toBe(200);
+  });
+});
+
+describe('URLPattern parameters, percent-decoded once (as Express and Hono decode theirs)', () => {
+  /** Apps whose ids need percent-encoding in a path, each with its own key. */
+  const ids = { spaced: 'app one', accented: 'app_é', kana: 'アプリ', percent: 'app%20one' };
+  const store = (() => {
+    const keys = Object.entries(ids).map(([name, id]) => ({
+      id: `app_key_${name}`,
+      secret: randomSecret(),
+      entity: { type: 'app' as const, id },
+    }));
+    const apps = Object.values(ids).map((id) => ({ id, accountId: 'acc_1' }));
+    return { keys, document: { version: 1 as const, apps, keys } };
+  })();
+  const keyOf = (name: keyof typeof ids) => {
+    const key = store.keys.find((k) => k.id === `app_key_${name}`) as {
+      id: string;
+      secret: string;
+    };
+    return basic(key.id, key.secret);
+  };
+  const showApp = (options: { passErrors?: boolean } = {}) => {
+    const handler = spyHandler();
+    const route = requireScope('app', handler, {
+      store: createMemoryStore(store.document),
+      params: new URLPattern({ pathname: '/v2/apps/:appId' }),
+      ...options,
+    });
+    return { route, handler };
+  };
+
+  it.each([
+    ['a space', 'spaced', 'accented'],
+    ['a non-ASCII letter', 'accented', 'spaced'],
+    ['non-Latin characters', 'kana', 'accented'],
+  ] as const)(
+    'an app id with %s: 200 for its own key, 403 for another app',
+    async (_l, own, other) => {
+      const { route, handler } = showApp();
+      const path = `/v2/apps/${encodeURIComponent(ids[own])}`;
+      const allowed = await route(get(path, keyOf(own)));
+      expect(allowed.status).toBe(200);
+      expect(await allowed.json()).toStrictEqual({
+        keyId: `app_key_${own}`,
+        params: { appId: ids[own] },
+      });
+      await expectRefused(await route(get(path, keyOf(other))), 403, null);
+      expect(handler).toHaveBeenCalledOnce();
+    },
+  );
+
+  it('reads the path the runtime canonicalised (a raw space or letter in the URL)', async () => {
+    const { route } = showApp();
+    expect(new Request(`http://api.test/v2/apps/${ids.spaced}`).url).toContain('app%20one');
+    expect((await route(get(`/v2/apps/${ids.spaced}`, keyOf('spaced')))).status).toBe(200);
+    expect((await route(get(`/v2/apps/${ids.accented}`, keyOf('accented')))).status).toBe(200);
+  });
+
+  it('decodes once: %2520 is the app "app%20one", never "app one"', async () => {
+    const { route, handler } = showApp();
+    const twice = '/v2/apps/app%2520one';
+    await expectRefused(await route(get(twice, keyOf('spaced'))), 403, null);
+    const allowed = await route(get(twice, keyOf('percent')));
+    expect(await allowed.json()).toMatchObject({ params: { appId: 'app%20one' } });
+    expect(handler).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    ['a truncated sequence', '/v2/apps/%E0'],
+    ['a bad UTF-8 sequence', '/v2/apps/app%C3%28'],
+    ['no hex digits', '/v2/apps/%zz'],
+  ])(
+    'a parameter with %s is answered 400 before authentication; the handler never runs',
+    async (_l, path) => {
+      for (const options of [{}, { passErrors: true }]) {
+        const { route, handler } = showApp(options);
+        for (const authorization of [keyOf('spaced'), undefined]) {
+          const response = await route(get(path, authorization));
+          await expectRefused(response.clone(), 400, null);
+          expect(await response.json()).toStrictEqual({
+            errors: [{ code: 'bad_request', title: 'Malformed path parameter' }],
+          });
+        }
+        expect(handler).not.toHaveBeenCalled();
+      }
+    },
+  );
+
+  it("'any' routes answer an undecodable parameter 400 too", async () => {
+    const handler = spyHandler();
+    const route = requireScope('any', handler, {
+      authenticator,
+      params: new URLPattern({ pathname: '/v2/:what' }),
+    });
+    await expectRefused(await route(get('/v2/%E0', appKey())), 400, null);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("a resolver's parameters are used as they are (the runtime decoded them)", async () => {
+    const handler = spyHandler();
+    const route = requireScope('app', handler, {
+      store: createMemoryStore(store.document),
+      params: () => ({ appId: 'app%20one' }),
+    });
+    await expectRefused(await route(get('/x', keyOf('spaced'))), 403, null);
+    expect((await route(get('/x', keyOf('percent')))).status).toBe(200);
+  });
+
+  it('names the same app as Hono does for the same path', async () => {
+    const memory = createMemoryStore(store.document);
+    const fromPattern = requireScope('app', (_r, { params }) => Response.json(params), {
+      store: memory,
+      params: new URLPattern({ pathname: '/v2/apps/:appId' }),
+    });
+    const hono = new Hono().get('/v2/apps/:appId', (c) => c.json(c.req.param()));
+    for (const id of Object.values(ids)) {
+      const path = `/v2/apps/${encodeURIComponent(id)}`;
+      const key = (Object.keys(ids) as (keyof typeof ids)[]).find((name) => ids[name] === id);
+      const ours = await fromPattern(get(path, keyOf(key as keyof typeof ids)));
+      const theirs = await hono.request(path);
+      expect(await ours.json()).toStrictEqual(await theirs.json());
+    }
   });
 });

@@ -9,7 +9,8 @@ declare module 'koa' {
   interface DefaultState {
     /**
      * Who the caller is, set by `authenticate()` or `requireScope()`; `undefined` before them,
-     * or after `authenticate({ optional: true })` on a request without credentials.
+     * or after `authenticate({ optional: true })` on a request without credentials. keyscope
+     * writes it and never reads it back: its guards trust only their own record of the request.
      */
     auth?: AuthContext | undefined;
   }

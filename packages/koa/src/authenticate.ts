@@ -10,7 +10,7 @@ import {
   resolveAuthenticator,
 } from '@keyscope/core';
 import type { Middleware } from 'koa';
-import { access, answer, passes } from './internal/glue.js';
+import { access, answer } from './internal/glue.js';
 
 /**
  * Options of {@link authenticate}: an `authenticator` (or the options to create one: `store`,
@@ -29,16 +29,15 @@ export type KoaAuthenticateOptions = AuthenticateOptions & {
    * error middleware. The same option as in `@keyscope/express`.
    */
   readonly passErrors?: boolean;
-  /** @deprecated Use `passErrors`, which it means (kept for 0.1 apps; removed in 1.0). */
-  readonly throw?: boolean;
 };
 
 /**
  * Koa middleware: authenticates the request (HTTP Basic API key or Bearer JWT), sets
  * `ctx.state.auth`, awaits `next()`. A refusal is answered with its status, `WWW-Authenticate`
  * header and JSON body (`{"errors":[{"code","title"}]}`) and `next` is never called. With
- * `optional: true`, a request without any `Authorization` field passes with no `ctx.state.auth`; a
- * bad one is still refused. Errors other than refusals are thrown to Koa.
+ * `optional: true`, a request without any `Authorization` field passes with `ctx.state.auth`
+ * `undefined` (whatever another middleware put there is not left behind); a bad one is still
+ * refused. Errors other than refusals are thrown to Koa.
  *
  * @throws {ConfigurationError} at set-up, when the options are invalid (no store...).
  * @example
@@ -54,7 +53,7 @@ export type KoaAuthenticateOptions = AuthenticateOptions & {
 export function authenticate(options: KoaAuthenticateOptions): Middleware {
   const authenticator = resolveAuthenticator(options);
   const optional = options.optional === true;
-  const pass = passes(options);
+  const pass = options.passErrors === true;
   return async function keyscopeAuthenticate(ctx, next) {
     let auth: AuthContext | undefined;
     try {
@@ -62,7 +61,7 @@ export function authenticate(options: KoaAuthenticateOptions): Middleware {
     } catch (error) {
       return answer(ctx, error, pass);
     }
-    if (auth !== undefined) ctx.state.auth = auth;
+    ctx.state.auth = auth; // undefined too: nothing another middleware put there stays
     await next();
   };
 }

@@ -1,12 +1,13 @@
 /**
  * `requireScope()`: the Koa route guard. It allows the request only when the caller's scope
  * reaches the route's resource (by default `ctx.params.appId` / `ctx.params.userId`, as set by
- * `@koa/router`), or, with `'any'`, any valid credential; it reuses the context of an earlier
- * `authenticate()` or authenticates on its own.
+ * `@koa/router`), or, with `'any'`, any valid credential; it reuses what an earlier
+ * `authenticate()` found for this very request (never a `ctx.state.auth` another middleware
+ * wrote) or authenticates on its own.
  */
 import { createGuard, type GuardScope, type RequireScopeOptions } from '@keyscope/core';
 import type { Middleware, ParameterizedContext } from 'koa';
-import { access, answer, passes } from './internal/glue.js';
+import { access, answer } from './internal/glue.js';
 
 /**
  * Options of {@link requireScope}: where the route names its app and user (`appId`, `userId`),
@@ -21,17 +22,17 @@ import { access, answer, passes } from './internal/glue.js';
 export type KoaRequireScopeOptions = RequireScopeOptions<ParameterizedContext> & {
   /** Throw refusals to Koa's error handling instead of answering them (default `false`). */
   readonly passErrors?: boolean;
-  /** @deprecated Use `passErrors`, which it means (kept for 0.1 apps; removed in 1.0). */
-  readonly throw?: boolean;
 };
 
 /**
  * Koa route guard: requires `scope` (`'appUser'`, `'app'` or `'account'`) on the route's app and
  * user, or `'any'` valid credential. Put it on the `@koa/router` route itself, so that
- * `ctx.params` is filled. It authenticates the request when no context is there yet (with the
- * authenticator of an earlier `authenticate()`, or its own `store`/`authenticator` option);
- * without any authenticator it throws a `ConfigurationError` (a 500), never a pass. A refusal is
- * answered and the route never runs.
+ * `ctx.params` is filled. It reuses the caller an earlier `authenticate()` found for this request;
+ * otherwise it authenticates the request (with the authenticator of an earlier optional
+ * `authenticate()`, or its own `store`/`authenticator` option), and without any authenticator it
+ * throws a `ConfigurationError` (a 500), never a pass. It never trusts a `ctx.state.auth` that
+ * keyscope did not set for this request, and sets `ctx.state.auth` to the caller it checked. A
+ * refusal is answered and the route never runs.
  *
  * @throws {ConfigurationError} at set-up, for an unknown scope or invalid options.
  * @example
@@ -43,7 +44,7 @@ export type KoaRequireScopeOptions = RequireScopeOptions<ParameterizedContext> &
  */
 export function requireScope(scope: GuardScope, options: KoaRequireScopeOptions = {}): Middleware {
   const guard = createGuard(scope, access, options);
-  const pass = passes(options);
+  const pass = options.passErrors === true;
   return async function keyscopeRequireScope(ctx, next) {
     try {
       await guard(ctx);

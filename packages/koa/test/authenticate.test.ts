@@ -1,6 +1,6 @@
 /**
  * `authenticate()` beyond the case table: the named middleware, `ctx.state.auth`, optional
- * authentication, `passErrors: true` (and its deprecated spelling `throw: true`) with Koa's
+ * authentication, `passErrors: true` (`throw: true`, its 0.1 spelling, is gone) with Koa's
  * default error handler (every refusal status, its challenge, exposed and not logged) and with the
  * app's own error middleware, errors that are not refusals, refusals of another copy of keyscope,
  * duplicate headers without `headersDistinct`, and set-up checks. Every test runs on Koa 3 and
@@ -13,6 +13,7 @@ import {
   ConfigurationError,
   createAuthenticator,
   InvalidCredentialsError,
+  type KoaAuthenticateOptions,
 } from '@keyscope/koa';
 import {
   basic,
@@ -108,10 +109,18 @@ describe.each([
     });
   });
 
-  describe.each([
-    ['passErrors: true', { passErrors: true }],
-    ['throw: true (deprecated spelling)', { throw: true }],
-  ] as const)('%s', (_label, pass) => {
+  it('no longer reads throw: true, the 0.1 spelling of passErrors: the refusal is rendered', async () => {
+    const legacy = { store: createStore(), throw: true } as KoaAuthenticateOptions;
+    const { server, probe, errors } = appWith(authenticate(legacy));
+    const res = await request(server).get('/me');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.body.errors[0].code).toBe('unauthorized');
+    expect(errors).not.toHaveBeenCalled();
+    expect(probe.calls).toEqual([]);
+  });
+
+  describe.each([['passErrors: true', { passErrors: true }]] as const)('%s', (_label, pass) => {
     it("is rendered by Koa's default error handler with its status and challenge, marked exposed", async () => {
       const { server, probe, errors } = appWith(authenticate({ store: createStore(), ...pass }));
       const jwt = await token(keys.appA, { scope: 'account' });

@@ -8,6 +8,7 @@ import {
   type AuthContext,
   authenticate,
   createMemoryStore,
+  type KoaAuthenticateOptions,
   type KoaRequireScopeOptions,
   requireScope,
   type StateAuth,
@@ -47,8 +48,9 @@ describe('types', () => {
       userId: (ctx) => ctx.get('x-user'),
       passErrors: true,
     };
-    // The deprecated spelling still type-checks (with a deprecation hint in editors).
-    expectTypeOf<{ store: typeof store; throw: true }>().toExtend<KoaRequireScopeOptions>();
+    // `throw`, the 0.1 spelling of `passErrors`, is gone.
+    expectTypeOf<KoaRequireScopeOptions>().not.toHaveProperty('throw');
+    expectTypeOf<KoaAuthenticateOptions>().not.toHaveProperty('throw');
     expectTypeOf(options).toExtend<KoaRequireScopeOptions>();
     expectTypeOf<NonNullable<KoaRequireScopeOptions['appId']>>()
       .parameter(0)

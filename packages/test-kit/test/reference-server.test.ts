@@ -22,7 +22,6 @@ interface Exchange {
 
 const access: GuardAccess<Exchange> = {
   request: ({ req }) => ({ authorization: req.headersDistinct.authorization, method: req.method }),
-  getContext: (exchange) => exchange.auth,
   setContext: (exchange, auth) => {
     exchange.auth = auth;
   },

@@ -11,15 +11,16 @@ import {
 } from '@keyscope/core';
 
 type Params = Record<string, string | undefined>;
-type Exchange = { req: IncomingMessage; params: Params; auth?: AuthContext };
-type Handler = (req: IncomingMessage, res: ServerResponse, exchange: Required<Exchange>) => unknown;
+type Exchange = { req: IncomingMessage; params: Params };
+type Allowed = { params: Params; auth: AuthContext };
+type Handler = (req: IncomingMessage, res: ServerResponse, allowed: Allowed) => unknown;
 
 const access: GuardAccess<Exchange> = {
   // Rule 2: every raw Authorization value, so that two fields are refused (400).
   request: ({ req }) => readNodeRequest(req),
-  getContext: (exchange) => exchange.auth,
-  setContext: (exchange, auth) => Object.assign(exchange, { auth }),
   resource: ({ params }) => params,
+  // Rule 4: keyscope's record of the request lives on the request, not on this wrapper.
+  recordOn: ({ req }) => req,
 };
 
 // Rule 3: the status, every header (WWW-Authenticate, Content-Type) and the JSON body, exactly.
@@ -34,6 +35,6 @@ export function protect(scope: GuardScope, handler: Handler, options: Authentica
   return async (req: IncomingMessage, res: ServerResponse, params: Params = {}) => {
     const auth = await check({ req, params }).catch((error: unknown) => sendError(res, error));
     // Rule 1: after a refusal (answered above, auth undefined) the handler never runs.
-    if (auth !== undefined) await handler(req, res, { req, params, auth });
+    if (auth !== undefined) await handler(req, res, { params, auth });
   };
 }

@@ -1,6 +1,6 @@
 /**
- * What both Express middlewares of this package share: where the caller's context lives
- * (`req.auth`), how a guard reads a request (core's `readNodeRequest`, the route's `req.params`), and how a refusal
+ * What both Express middlewares of this package share: where the caller's context is published
+ * (`req.auth`, which keyscope overwrites and never reads back), how a guard reads a request (core's `readNodeRequest`, the route's `req.params`), and how a refusal
  * is answered: core's status, headers and JSON body, exactly (`writeHead`, so that Express adds no
  * charset to `application/json`), or handed to `next(err)`.
  */
@@ -10,7 +10,6 @@ import type { NextFunction, Request, Response } from 'express';
 /** How the kit's guards read an Express request. */
 export const access: GuardAccess<Request> = {
   request: readNodeRequest,
-  getContext: (req) => req.auth,
   setContext: (req, auth) => {
     req.auth = auth;
   },

@@ -1,48 +1,20 @@
 /**
  * Test support: the contract's routes (from the test kit) served by `@keyscope/fetch` alone, as a
- * plain fetch handler of the kind Bun, Deno or a Worker runs. Each route matches with a small
- * URLPattern-like matcher (Node 20 has no `URLPattern`), `/v2/whoami` uses `authenticate`, and the
- * scoped routes are wrapped with `requireScope`.
+ * plain fetch handler of the kind Bun, Deno or a Worker runs. Each route matches with a real
+ * `URLPattern` (from `urlpattern-polyfill`: Node 20 has none), `/v2/whoami` uses `authenticate`,
+ * and the scoped routes are wrapped with `requireScope`.
  */
 import type { KeyStore } from '@keyscope/core';
 import { type ContractRoute, defineContractRoutes, type Probe } from '@keyscope/test-kit';
+import { URLPattern } from 'urlpattern-polyfill/urlpattern';
 import {
   authenticate,
   createAuthenticator,
   type RouteParams,
   requireScope,
   toResponse,
-  type URLPatternLike,
 } from '../../src/index.js';
 import type { FetchHandler } from './bridge.js';
-
-/**
- * A URLPattern-like matcher for a path with `:name` segments.
- *
- * @example
- * ```ts
- * pathPattern('/v2/apps/:appId').exec('http://x/v2/apps/a')?.pathname.groups; // { appId: 'a' }
- * ```
- */
-export function pathPattern(path: string): URLPatternLike {
-  const names: string[] = [];
-  const source = path.replace(/:(\w+)/g, (_, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
-  const regex = new RegExp(`^${source}$`);
-  return {
-    exec(input) {
-      const found = regex.exec(new URL(input).pathname);
-      if (found === null) return null;
-      const groups: Record<string, string> = {};
-      names.forEach((name, i) => {
-        groups[name] = decodeURIComponent(found[i + 1] as string);
-      });
-      return { pathname: { groups } };
-    },
-  };
-}
 
 async function answer(
   route: ContractRoute,
@@ -76,7 +48,7 @@ export function createFetchApp(
 ): FetchHandler {
   const authenticator = createAuthenticator({ store });
   const routes = defineContractRoutes({ store, probe }).map((route) => {
-    const pattern = pathPattern(route.path);
+    const pattern = new URLPattern({ pathname: route.path });
     let handler: FetchHandler;
     if (route.guard === 'none') {
       handler = (request) => answer(route, request, undefined, {});
