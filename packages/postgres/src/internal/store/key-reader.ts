@@ -6,10 +6,10 @@
  * `StoreIoError`s: the authenticator answers them with 503, never a pass.
  */
 import type { Entity, KeyRecord, KeyStore } from '@keyscope/core';
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { MasterKey } from '../../master-keys.js';
 import { toStoreError } from '../connection.js';
-import { Lru } from '../lru.js';
 import { isId } from '../validate.js';
 import { type Queries, type SecretRow, sameRecord, toKeyRecord } from './queries.js';
 
@@ -36,7 +36,7 @@ export function createKeyReader(context: KeyReaderContext): KeyReader {
   // A bad size is refused by the cache's own check (core's createCachedStore) right after.
   const remember =
     Number.isSafeInteger(context.remember) && context.remember > 0 ? context.remember : 10_000;
-  const remembered = new Lru<KeyRecord>(remember);
+  const remembered = new LRUCache<string, KeyRecord>({ max: remember });
 
   async function findKey(id: string): Promise<KeyRecord | undefined> {
     if (!isId(id)) return undefined;
@@ -71,6 +71,8 @@ export function createKeyReader(context: KeyReaderContext): KeyReader {
   return {
     findKey,
     appsFor,
-    forget: (id) => remembered.delete(id),
+    forget: (id) => {
+      remembered.delete(id);
+    },
   };
 }
