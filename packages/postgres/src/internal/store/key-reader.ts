@@ -6,12 +6,12 @@
  * `StoreIoError`s: the authenticator answers them with 503, never a pass.
  */
 import type { Entity, KeyRecord, KeyStore } from '@keyscope/core';
+import { isId, sameRecord } from '@keyscope/core/rules';
 import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { MasterKey } from '../../master-keys.js';
 import { toStoreError } from '../connection.js';
-import { isId } from '../validate.js';
-import { type Queries, type SecretRow, sameRecord, toKeyRecord } from './queries.js';
+import { type Queries, type SecretRow, toKeyRecord } from './queries.js';
 
 /** The reads, and a way to forget the record remembered for a key. */
 export interface KeyReader extends KeyStore {

@@ -1,10 +1,11 @@
 /**
  * The key lifecycle of the PostgreSQL store: creating, revoking, deleting and listing keys, adding
  * apps and service accounts, granting apps. Each write is one transaction that checks its
- * arguments with core's rules, changes the rows, and `NOTIFY`s the changed key or entity id (sent
- * by PostgreSQL only once the transaction commits); after the commit the writing instance drops
- * the id from its own cache at once. The per-app limit of active keys is enforced by the database
- * itself (see `Queries.insertKey`), so creations racing from several instances never exceed it.
+ * arguments with core's rules (`@keyscope/core/rules`), changes the rows, and `NOTIFY`s the
+ * changed key or entity id (sent by PostgreSQL only once the transaction commits); after the
+ * commit the writing instance drops the id from its own cache at once. The per-app limit of active
+ * keys is enforced by the database itself (see `Queries.insertKey`), so creations racing from
+ * several instances never exceed it; core's `checkKeyLimit` turns its count into the refusal.
  */
 import {
   type CreatedKey,
@@ -15,16 +16,24 @@ import {
   InvalidArgumentError,
   type KeyFilter,
   type KeyInfo,
-  KeyLimitError,
   KeyNotFoundError,
-  keyState,
   type WritableKeyStore,
 } from '@keyscope/core';
+import {
+  checkDisplayName,
+  checkEntity,
+  checkExpiresAt,
+  checkId,
+  checkKeyLimit,
+  checkRevocationInstant,
+  isId,
+  keyState,
+  quote,
+} from '@keyscope/core/rules';
 import type pg from 'pg';
 import type { MasterKey } from '../../master-keys.js';
 import { toStoreError } from '../connection.js';
 import { sealSecret } from '../crypto.js';
-import { checkDisplayName, checkEntity, checkId, isId, quote, validDate } from '../validate.js';
 import { type Db, type KeyRow, type Queries, toKeyInfo } from './queries.js';
 import { inTransaction } from './transaction.js';
 
@@ -70,9 +79,12 @@ export function createKeyLifecycle(context: KeyLifecycleContext): KeyLifecycle {
     return row;
   }
 
-  /** The account of the key's owner; an app's row stays locked so the per-app limit holds. */
-  async function ownerAccount(db: Db, entity: CreateKeyInput['entity']): Promise<string> {
-    if (entity.type === 'userAccount') return entity.id;
+  /**
+   * Checks that the key's owner exists and returns its account (`null` for a user account, which
+   * has no row); an app's row stays locked so the per-app limit holds.
+   */
+  async function lockOwner(db: Db, entity: CreateKeyInput['entity']): Promise<string | null> {
+    if (entity.type === 'userAccount') return null;
     const accountId = await queries.lockOwner(db, { type: entity.type, id: entity.id });
     if (accountId === undefined) throw new EntityNotFoundError(entity);
     return accountId;
@@ -84,13 +96,10 @@ export function createKeyLifecycle(context: KeyLifecycleContext): KeyLifecycle {
     }
     const entity = checkEntity(input.entity);
     const created = await inTransaction(pool, 'create a key', async (db) => {
-      const accountId = await ownerAccount(db, entity);
+      const accountId = await lockOwner(db, entity);
       const now = new Date();
       const displayName = checkDisplayName(input.displayName);
-      const { expiresAt } = input;
-      if (expiresAt !== undefined && !(validDate(expiresAt) && expiresAt > now)) {
-        throw new InvalidArgumentError('expiresAt must be a valid date in the future');
-      }
+      const expiresAt = checkExpiresAt(input.expiresAt, now);
       const limit = entity.type === 'app' ? maxActiveKeysPerApp : undefined;
       for (;;) {
         const generated = generateKey(entity.type);
@@ -100,8 +109,11 @@ export function createKeyLifecycle(context: KeyLifecycleContext): KeyLifecycle {
           { id: generated.id, entity, displayName, createdAt: now, expiresAt, sealed },
           limit,
         );
-        if (outcome === 'limit-reached') throw new KeyLimitError(entity.id, maxActiveKeysPerApp);
-        if (outcome === 'id-taken') continue; // draw another
+        if (!outcome.inserted) {
+          // Refused at the limit; below it, the generated id was taken: draw another.
+          if (limit !== undefined) checkKeyLimit(entity.id, outcome.active ?? 0, limit);
+          continue;
+        }
         await queries.notify(db, generated.id);
         const record: KeyInfo = toKeyInfo({
           id: generated.id,
@@ -124,10 +136,7 @@ export function createKeyLifecycle(context: KeyLifecycleContext): KeyLifecycle {
     const wanted = keyId(id);
     const info = await inTransaction(pool, 'revoke a key', async (db) => {
       const row = await lockedKey(db, wanted);
-      const when = at ?? new Date();
-      if (!validDate(when)) {
-        throw new InvalidArgumentError('the revocation instant must be a valid date');
-      }
+      const when = checkRevocationInstant(at ?? new Date());
       // Never postponed: a key already revoked at or before `when` stays as it is.
       if (row.revoked_at !== null && row.revoked_at.getTime() <= when.getTime()) {
         return toKeyInfo(row);

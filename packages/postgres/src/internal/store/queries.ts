@@ -2,11 +2,13 @@
  * Every SQL statement of the PostgreSQL store, and what its rows become. `createQueries` binds the
  * statements to a schema and a NOTIFY channel and returns named functions, each taking the
  * connection to run on: the pool for a single statement, a transaction's client inside one. The
- * rules they serve (what an id is, which key is active, the per-app limit) are core's; here they
- * are only written in SQL, so the database can enforce them atomically. Rows become frozen
- * `KeyRecord`s (secret decrypted) or `KeyInfo`s (no secret).
+ * rules they serve are core's (`@keyscope/core/rules`): which key counts as active towards the
+ * per-app limit is written here in SQL only so that the database can enforce the limit
+ * atomically. Rows become frozen `KeyRecord`s (secret decrypted) or `KeyInfo`s (no secret), with
+ * the account core's `accountOf` gives.
  */
 import type { Entity, EntityType, KeyInfo, KeyRecord } from '@keyscope/core';
+import { accountOf } from '@keyscope/core/rules';
 import type pg from 'pg';
 import type { MasterKey } from '../../master-keys.js';
 import { openSecret, type SealedSecret } from '../crypto.js';
@@ -19,6 +21,7 @@ export interface KeyRow {
   readonly id: string;
   readonly entity_type: EntityType;
   readonly entity_id: string;
+  /** The account of the key's app or service account; `null` for a user-account key. */
   readonly account_id: string | null;
   readonly display_name: string | null;
   readonly created_at: Date | null;
@@ -45,25 +48,28 @@ export interface NewKey {
 }
 
 /**
- * What an insertion did: `inserted`; `id-taken` (the generated id exists: draw another);
- * `limit-reached` (the app already has `limit` active keys: nothing was written).
+ * What an insertion did: whether the key was written and, with a limit, how many active keys the
+ * app had when it was counted (nothing is written when they are `limit` or more). Not inserted
+ * below the limit means the generated id was taken: draw another.
  */
-export type InsertOutcome = 'inserted' | 'id-taken' | 'limit-reached';
+export interface InsertOutcome {
+  readonly inserted: boolean;
+  readonly active?: number | undefined;
+}
 
 /**
- * Core's `keyState(key, at) === 'active'` written in SQL over the columns of `api_keys`, for `at`
- * a `timestamptz` parameter: a revocation or an expiry takes effect at its instant. The queries
- * test checks that the two agree on every case at and around the boundaries.
+ * Which key counts towards the per-app limit at `at` (core's `countActiveKeys`: not revoked and
+ * not expired at that instant, a revocation or expiry taking effect at its instant), written in
+ * SQL over the columns of `api_keys`, for `at` a `timestamptz` parameter. The queries test checks
+ * that the two agree on every case at and around the boundaries.
  */
 export function activeAt(at: string): string {
   return `(revoked_at IS NULL OR revoked_at > ${at}) AND (expires_at IS NULL OR expires_at > ${at})`;
 }
 
-/** The columns of a key and its account, from `api_keys k` joined as {@link keyFrom} does. */
+/** The columns of a key and its owner's account, from `api_keys k` joined as {@link keyFrom} does. */
 const KEY_COLUMNS = `k.id, k.entity_type, k.entity_id, k.display_name, k.created_at,
-  k.expires_at, k.revoked_at,
-  CASE k.entity_type WHEN 'app' THEN a.account_id WHEN 'serviceAccount' THEN s.account_id
-    ELSE k.entity_id END AS account_id`;
+  k.expires_at, k.revoked_at, COALESCE(a.account_id, s.account_id) AS account_id`;
 
 /** The same, with the sealed secret. */
 const SECRET_COLUMNS = `${KEY_COLUMNS}, k.secret_ciphertext, k.secret_iv, k.secret_tag,
@@ -95,8 +101,9 @@ export interface Queries {
   ): Promise<string | undefined>;
   /**
    * Inserts a key. With `limit`, the same statement counts the app's active keys at the key's
-   * creation instant and inserts only while they are fewer than `limit`; run it after
-   * {@link lockOwner} in the same transaction, so no other creation for the app runs in between.
+   * creation instant and inserts only while they are fewer than `limit` (core's `checkKeyLimit`
+   * then refuses, with the count); run it after {@link lockOwner} in the same transaction, so no
+   * other creation for the app runs in between.
    */
   insertKey(db: Db, key: NewKey, limit?: number): Promise<InsertOutcome>;
   /** The key, its row locked until the transaction ends. */
@@ -198,15 +205,13 @@ export function createQueries(schema: string, qualified: string, channel: string
       ];
       if (limit === undefined) {
         const { rowCount } = await db.query(insertText, values);
-        return rowCount === 1 ? 'inserted' : 'id-taken';
+        return { inserted: rowCount === 1 };
       }
       const { rows } = await db.query<{ active: number; inserted: number }>(insertLimitedText, [
         ...values,
         limit,
       ]);
-      const row = rows[0];
-      if (row?.inserted === 1) return 'inserted';
-      return (row?.active ?? 0) >= limit ? 'limit-reached' : 'id-taken';
+      return { inserted: rows[0]?.inserted === 1, active: rows[0]?.active ?? 0 };
     },
 
     async lockKey(db, id) {
@@ -307,10 +312,11 @@ export function createQueries(schema: string, qualified: string, channel: string
 
 /** A row as a `KeyInfo` (no secret); absent fields are left out, as the file store does. */
 export function toKeyInfo(row: KeyRow): KeyInfo {
+  const entity = { type: row.entity_type, id: row.entity_id };
   const info: { -readonly [K in keyof KeyInfo]: KeyInfo[K] } = {
     id: row.id,
-    entity: { type: row.entity_type, id: row.entity_id },
-    accountId: row.account_id ?? undefined,
+    entity,
+    accountId: accountOf({ entity, accountId: row.account_id ?? undefined }),
   };
   if (row.display_name !== null) info.displayName = row.display_name;
   if (row.created_at !== null) info.createdAt = row.created_at;
@@ -340,25 +346,10 @@ export function toKeyRecord(row: SecretRow, masterKeys: readonly MasterKey[]): K
     id: row.id,
     secret,
     entity,
-    accountId: row.account_id ?? undefined,
+    accountId: accountOf({ entity, accountId: row.account_id ?? undefined }),
     displayName: row.display_name ?? undefined,
     createdAt: row.created_at ?? undefined,
     expiresAt: row.expires_at ?? undefined,
     revokedAt: row.revoked_at ?? undefined,
   });
-}
-
-/** Whether two records of one key say exactly the same thing. */
-export function sameRecord(a: KeyRecord, b: KeyRecord): boolean {
-  return (
-    a.id === b.id &&
-    a.secret === b.secret &&
-    a.entity.type === b.entity.type &&
-    a.entity.id === b.entity.id &&
-    a.accountId === b.accountId &&
-    a.displayName === b.displayName &&
-    a.createdAt?.getTime() === b.createdAt?.getTime() &&
-    a.expiresAt?.getTime() === b.expiresAt?.getTime() &&
-    a.revokedAt?.getTime() === b.revokedAt?.getTime()
-  );
 }

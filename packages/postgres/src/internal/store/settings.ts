@@ -5,11 +5,8 @@
  * that throws. The cache options and the channel are checked where they are used (core's
  * `createCachedStore`, `createRevocationListener`), still before any connection is opened.
  */
-import {
-  type CachedStoreOptions,
-  ConfigurationError,
-  DEFAULT_MAX_ACTIVE_KEYS_PER_APP,
-} from '@keyscope/core';
+import { type CachedStoreOptions, ConfigurationError } from '@keyscope/core';
+import { DEFAULT_MAX_ACTIVE_KEYS_PER_APP } from '@keyscope/core/rules';
 import { type MasterKey, resolveMasterKeys } from '../../master-keys.js';
 import { DEFAULT_CHANNEL } from '../../revocation-listener.js';
 import type { PostgresStoreEvent, PostgresStoreOptions } from '../../types.js';
