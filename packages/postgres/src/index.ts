@@ -16,14 +16,7 @@ export {
   parseMasterKeys,
 } from './master-keys.js';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
-export {
-  DEFAULT_CACHE_TTL,
-  openPostgresStore,
-  type PostgresHealth,
-  type PostgresKeyStore,
-  type PostgresStoreEvent,
-  type PostgresStoreOptions,
-} from './open-postgres-store.js';
+export { DEFAULT_CACHE_TTL, openPostgresStore } from './open-postgres-store.js';
 export {
   type ReencryptOptions,
   type ReencryptResult,
@@ -36,3 +29,9 @@ export {
   type RevocationListenerEvent,
   type RevocationListenerOptions,
 } from './revocation-listener.js';
+export type {
+  PostgresHealth,
+  PostgresKeyStore,
+  PostgresStoreEvent,
+  PostgresStoreOptions,
+} from './types.js';

@@ -9,7 +9,7 @@ import { ConfigurationError } from '@keyscope/core';
 import pg from 'pg';
 import { type ConnectionOptions, resolveConnection, toStoreError } from './internal/connection.js';
 import { SCHEMA_VERSION } from './internal/migrations.js';
-import { type ReencryptResult, reencryptAll } from './internal/reencrypt.js';
+import { checkBatchSize, type ReencryptResult, reencryptAll } from './internal/reencrypt.js';
 import { type MasterKey, resolveMasterKeys } from './master-keys.js';
 import { schemaVersion } from './migrate.js';
 
@@ -52,10 +52,7 @@ export async function reencryptSecrets(
     typeof target === 'string' ? { connectionString: target } : target;
   const connection = resolveConnection(options, 'reencryptSecrets');
   const masterKeys = resolveMasterKeys(options.masterKeys);
-  const batchSize = options.batchSize ?? 100;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
-    throw new ConfigurationError('reencryptSecrets: batchSize must be a positive integer');
-  }
+  const batchSize = checkBatchSize(options.batchSize);
   const pool = new pg.Pool({
     ...connection.client,
     application_name: `${connection.applicationName}:reencrypt`,
@@ -76,12 +73,7 @@ export async function reencryptSecrets(
         `the schema "${connection.schema}" is at version ${version}, this build needs ${SCHEMA_VERSION}: run \`keyscope migrate\` first`,
       );
     }
-    try {
-      return await reencryptAll(pool, connection.qualified, masterKeys, batchSize);
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      throw toStoreError(error, 're-encrypt the secrets');
-    }
+    return await reencryptAll(pool, connection.qualified, masterKeys, batchSize);
   } finally {
     await pool.end().catch(() => undefined);
   }

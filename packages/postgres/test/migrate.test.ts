@@ -9,7 +9,6 @@ import { ConfigurationError, StoreIoError } from '@keyscope/core';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate, openPostgresStore, SCHEMA_VERSION } from '../src/index.js';
-import { keyFrom, SECRET_COLUMNS } from '../src/internal/records.js';
 import {
   caught,
   describePg,
@@ -83,17 +82,6 @@ describePg('migrate', () => {
       `SELECT count(*)::int AS n FROM "${schema}".keyscope_migrations`,
     );
     expect(rows[0].n).toBe(1);
-  });
-
-  it('finds a key with one query that reads each table by its primary key', async () => {
-    const schema = fresh();
-    await migrate(urlFor(schema));
-    const { rows } = await admin.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN SELECT ${SECRET_COLUMNS} FROM ${keyFrom(`"${schema}"`)} WHERE k.id = 'app_x'`,
-    );
-    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-    expect(plan).toMatch(/Index Scan using api_keys_pkey on api_keys k/);
-    expect(plan).not.toMatch(/Seq Scan/);
   });
 
   it('refuses bad options, and a ?schema= that contradicts the schema option', async () => {

@@ -26,7 +26,15 @@ import {
   type PostgresKeyStore,
   type PostgresStoreOptions,
 } from '../src/index.js';
-import { caught, describePg, masterKeyList, seedKey, useSchema } from './support/pg.js';
+import {
+  caught,
+  describePg,
+  masterKeyList,
+  seedKey,
+  uniqueName,
+  until,
+  useSchema,
+} from './support/pg.js';
 
 const db = useSchema('ks_store');
 const master = masterKeyList('k1');
@@ -294,23 +302,58 @@ describePg('createKey', () => {
     );
   });
 
-  it('holds the limit when two store instances race (the app row is locked)', async () => {
-    const first = await open({ maxActiveKeysPerApp: 4 });
-    const second = await open({ maxActiveKeysPerApp: 4 });
-    const results = await Promise.allSettled(
-      Array.from({ length: 16 }, (_, i) =>
-        (i % 2 ? first : second).createKey({ entity: { type: 'app', id: 'app_b' } }),
+  it('holds the limit when creations race from two stores on their own pools, all counting at once', {
+    timeout: 60_000,
+  }, async () => {
+    const limit = 4;
+    const racers = 12;
+    const names = [uniqueName('ks_race'), uniqueName('ks_race')];
+    const stores = await Promise.all(
+      names.map((applicationName) =>
+        open({
+          maxActiveKeysPerApp: limit,
+          pool: { max: racers / 2 },
+          applicationName,
+          statementTimeout: 30_000,
+        }),
       ),
     );
+    // Every insertion into api_keys waits until all the creations are under way: a store that
+    // counted without holding the app's row would let all of them count the same keys.
+    const blocker = await db.admin.connect();
+    let results: PromiseSettledResult<unknown>[];
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE ${db.q}.api_keys IN SHARE ROW EXCLUSIVE MODE`);
+      const creations = Array.from({ length: racers }, (_, i) =>
+        stores[i % 2]!.createKey({ entity: { type: 'app', id: 'app_b' } }),
+      );
+      const settled = Promise.allSettled(creations);
+      const waiting = async () => {
+        const { rows } = await db.admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE application_name = ANY($1) AND wait_event_type = 'Lock'`,
+          [names],
+        );
+        return rows[0]?.n;
+      };
+      await until(async () => (await waiting()) === racers, 15_000);
+      await blocker.query('COMMIT');
+      results = await settled;
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      blocker.release();
+    }
     const fulfilled = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
-    expect(fulfilled).toHaveLength(4);
-    for (const r of refused)
+    expect(fulfilled).toHaveLength(limit);
+    for (const r of refused) {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(KeyLimitError);
+    }
     const { rows } = await db.admin.query(
       `SELECT count(*)::int AS n FROM ${db.q}.api_keys WHERE entity_id = 'app_b'`,
     );
-    expect(rows[0].n).toBe(4);
+    expect(rows[0].n).toBe(limit);
   });
 
   it('never loses a key among concurrent calls', async () => {

@@ -7,8 +7,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { type Entity, StoreCorruptError } from '@keyscope/core';
+import { quote } from '@keyscope/core/rules';
 import type { MasterKey } from '../master-keys.js';
-import { quote } from './validate.js';
 
 /** A secret as stored: ciphertext, IV, tag and the id of the master key. */
 export interface SealedSecret {

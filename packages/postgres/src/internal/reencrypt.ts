@@ -9,6 +9,7 @@
 import { ConfigurationError, type Entity } from '@keyscope/core';
 import type pg from 'pg';
 import type { MasterKey } from '../master-keys.js';
+import { toStoreError } from './connection.js';
 import { openSecret, sealSecret } from './crypto.js';
 
 /**
@@ -42,13 +43,40 @@ export async function countByMasterKey(
 }
 
 /**
- * Re-encrypts every secret under `masterKeys[0]`.
+ * The number of secrets per transaction (default 100).
+ *
+ * @throws {ConfigurationError} it is not a positive integer.
+ */
+export function checkBatchSize(value: number | undefined): number {
+  const batchSize = value ?? 100;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new ConfigurationError('reencryptSecrets: batchSize must be a positive integer');
+  }
+  return batchSize;
+}
+
+/**
+ * Re-encrypts every secret under `masterKeys[0]`, `batchSize` rows per transaction.
  *
  * @throws {ConfigurationError} some secret is under a master key that `masterKeys` lacks.
  * @throws {StoreCorruptError} a secret does not decrypt (its batch is rolled back).
- * @throws the driver's error when the database fails (the current batch is rolled back).
+ * @throws {StoreIoError} the database failed (the current batch is rolled back).
  */
 export async function reencryptAll(
+  pool: Query,
+  qualified: string,
+  masterKeys: readonly MasterKey[],
+  batchSize: number,
+): Promise<ReencryptResult> {
+  try {
+    return await reencryptBatches(pool, qualified, masterKeys, batchSize);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw toStoreError(error, 're-encrypt the secrets');
+  }
+}
+
+async function reencryptBatches(
   pool: Query,
   qualified: string,
   masterKeys: readonly MasterKey[],
