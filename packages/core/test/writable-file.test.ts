@@ -621,9 +621,9 @@ describe('atomic writes', () => {
     expect(await readdir(dir)).toEqual(['keys.json']);
   });
 
-  it.each([0o644, 0o640, 0o666, 0o600, 0o400])(
-    'rewrites a file of mode %o as 0600 (owner only: it holds secrets)',
-    async (mode) => {
+  it.each([0o644, 0o640, 0o666, 0o600, 0o400].map((mode) => [`0${mode.toString(8)}`, mode]))(
+    'rewrites a file of mode %s as 0600 (owner only: it holds secrets)',
+    async (_octal, mode) => {
       const store = await open(BASE, { onWarning: () => {} });
       await chmod(file, mode);
       await store.addApp({ id: 'app_p', accountId: 'acc_1' });

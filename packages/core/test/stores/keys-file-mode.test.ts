@@ -43,26 +43,27 @@ async function warningsAt(mode: number): Promise<KeysFileWarning[]> {
 
 describe.skipIf(process.platform === 'win32')('a keys file others may read', () => {
   it.each([
-    [0o644, 'its group may read it; other users may read it'],
-    [0o640, 'its group may read it'],
-    [0o604, 'other users may read it'],
-    [0o660, 'its group may read and change it'],
-    [0o620, 'its group may change it'],
-    [0o666, 'its group may read and change it; other users may read and change it'],
-  ])('mode %o is reported at open, and the file is used', async (mode, details) => {
+    ['0644', 'its group may read it; other users may read it'],
+    ['0640', 'its group may read it'],
+    ['0604', 'other users may read it'],
+    ['0660', 'its group may read and change it'],
+    ['0620', 'its group may change it'],
+    ['0666', 'its group may read and change it; other users may read and change it'],
+  ])('mode %s is reported at open, and the file is used', async (octal, details) => {
+    const mode = Number.parseInt(octal, 8);
     const warnings = await warningsAt(mode);
     expect(warnings).toEqual([
       {
         code: 'KEYSCOPE_KEYS_FILE_MODE',
-        message: `${file}: the keys file holds secrets, but its mode is 0${mode.toString(8)} (${details}); restrict it with \`chmod 600\` (keyscope writes it 0600)`,
+        message: `${file}: the keys file holds secrets, but its mode is ${octal} (${details}); restrict it with \`chmod 600\` (keyscope writes it 0600)`,
         path: file,
         mode,
       },
     ]);
   });
 
-  it.each([0o600, 0o400, 0o700])('mode %o (owner only) is not reported', async (mode) => {
-    expect(await warningsAt(mode)).toEqual([]);
+  it.each(['0600', '0400', '0700'])('mode %s (owner only) is not reported', async (octal) => {
+    expect(await warningsAt(Number.parseInt(octal, 8))).toEqual([]);
   });
 
   it('by default, one process warning with the code KEYSCOPE_KEYS_FILE_MODE', async () => {
