@@ -196,6 +196,10 @@ describe('two writers never both hold the lock', () => {
       expect(new Set(doc.keys.map((k) => k.id))).toEqual(new Set(created));
       expect(doc.keys.filter((k) => k.entity.id === 'acc_host')).toHaveLength(20);
       expect(doc.keys.filter((k) => k.entity.id === 'acc_ns')).toHaveLength(20);
+      // The fixture names its keys after its pid: 1 in its own PID namespace.
+      for (const key of doc.keys.filter((k) => k.entity.id === 'acc_ns')) {
+        expect(key.displayName).toMatch(/^writer 1 #\d+$/);
+      }
       expect(await readdir(dir)).toEqual(['keys.json']);
     },
     60_000,
