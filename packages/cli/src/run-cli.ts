@@ -4,7 +4,8 @@
  * opens the store (a keys file or a PostgreSQL database) through the store factory, runs the
  * command, and returns the exit code. It never throws and never calls `process.exit`: every
  * failure is one line on stderr (JSON with `--json`) and exit code 1 (usage or validation) or 2
- * (store).
+ * (store). A warning about the store (a keys file others may read) is a line `warning: ...` on
+ * stderr before the command's output.
  */
 import { parseArgs } from 'node:util';
 import { KeysFileError, type WritableKeyStore } from '@keyscope/core';
@@ -216,7 +217,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return target;
       },
       async openStore(options = {}) {
-        store ??= await factory(context.target(), { ...options, env });
+        store ??= await factory(context.target(), {
+          ...options,
+          env,
+          onWarning: (warning) => io.stderr.write(`warning: ${oneLine(warning.message)}\n`),
+        });
         return store;
       },
       output(human, value) {

@@ -5,10 +5,11 @@
  * `KEYSCOPE_STORE`), opened with `@keyscope/postgres` without a listener or a cache (a command is
  * short-lived and must see the database as it is). The factory is the seam for other stores: a
  * factory passed to `runCli` in `io.openStore` returns any `WritableKeyStore`; no command changes.
- * A store URL may hold a password, so no message here ever repeats it.
+ * A store URL may hold a password, so no message here ever repeats it. A keys file that its group
+ * or other users may read is still opened, and reported through `onWarning`.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { openWritableFileStore, type WritableKeyStore } from '@keyscope/core';
+import { type KeysFileWarning, openWritableFileStore, type WritableKeyStore } from '@keyscope/core';
 import { isPostgresUrl, openPostgresStore, parseMasterKeys } from '@keyscope/postgres';
 import { UsageError } from './errors.js';
 
@@ -45,6 +46,12 @@ export interface OpenStoreOptions {
    * keys from `KEYSCOPE_MASTER_KEY` here. Default `process.env`.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Told about a keys file whose mode lets its group or other users read or change it
+   * (`KEYSCOPE_KEYS_FILE_MODE`); the file is used all the same. `runCli` prints it on stderr as
+   * `warning: <message>`.
+   */
+  readonly onWarning?: (warning: KeysFileWarning) => void;
 }
 
 /**
@@ -65,7 +72,8 @@ export type StoreFactory = (
 ) => Promise<WritableKeyStore>;
 
 /**
- * The default factory. A keys file is opened without watching it; a PostgreSQL store without a
+ * The default factory. A keys file is opened without watching it (its mode reported through
+ * `options.onWarning`, or else as a process warning); a PostgreSQL store without a
  * listener and without a cache, with the master keys of `options.env.KEYSCOPE_MASTER_KEY`, and
  * with `create` its schema is migrated first.
  *
@@ -80,7 +88,11 @@ export type StoreFactory = (
  */
 export const openStore: StoreFactory = async (target, options) => {
   if (target.kind === 'file') {
-    return openWritableFileStore(target.path, { watch: false, create: options.create === true });
+    return openWritableFileStore(target.path, {
+      watch: false,
+      create: options.create === true,
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
   }
   const env = options.env ?? process.env;
   return openPostgresStore({

@@ -1,11 +1,12 @@
 /**
  * In-process tests of `runCli`: every command and its `--json` output shape, help for every
  * command and group, usage and validation errors (exit 1, one line on stderr, JSON with --json),
- * store errors (exit 2: missing, corrupt or locked file), secrets shown only by the commands meant
- * to show them, keys that authenticate through core, and the store-factory seam.
+ * store errors (exit 2: missing, corrupt or locked file, a lock path that is a dangling symbolic
+ * link or an abandoned lock that cannot be removed), secrets shown only by the commands meant to
+ * show them, keys that authenticate through core, the store-factory seam, and a keys file others
+ * may read: listed with a warning on stderr, and rewritten 0600.
  */
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createAuthenticator,
@@ -228,7 +229,13 @@ describe('store selection', () => {
         },
       ],
     });
-    expect(openStore).toHaveBeenCalledWith({ kind: 'file', path: '/srv/anything' }, { env: {} });
+    expect(openStore).toHaveBeenCalledWith(
+      { kind: 'file', path: '/srv/anything' },
+      {
+        env: {},
+        onWarning: expect.any(Function),
+      },
+    );
     expect(close).toHaveBeenCalledOnce();
   });
 
@@ -305,28 +312,46 @@ describe('store errors: exit 2', () => {
     expect(await readFile(file, 'utf8')).toBe('garbage');
   });
 
+  /** Runs `argv` on a store whose writes wait at most 100 ms for the lock. */
+  const runLocked = (...argv: string[]) =>
+    cli([...argv, '--file', file, '--json'], {
+      openStore: (target) =>
+        openWritableFileStore(target.kind === 'file' ? target.path : '', {
+          watch: false,
+          lockTimeout: 100,
+        }),
+    });
+
   it('a lock held by another writer times out', async () => {
-    await writeFile(
-      `${file}.lock`,
-      JSON.stringify({
-        pid: process.pid,
-        hostname: hostname(),
-        createdAt: new Date().toISOString(),
-        nonce: 'other',
-      }),
-    );
-    const result = await cli(
-      ['apps', 'add', 'app_c', '--account', 'acc_1', '--file', file, '--json'],
-      {
-        openStore: (target) =>
-          openWritableFileStore(target.kind === 'file' ? target.path : '', {
-            watch: false,
-            lockTimeout: 50,
-          }),
-      },
-    );
+    await mkdir(`${file}.lock`);
+    const result = await runLocked('apps', 'add', 'app_c', '--account', 'acc_1');
     expectFailure(result, 2);
     expect(JSON.parse(result.stderr).error).toMatchObject({ code: 'ERR_STORE_LOCKED' });
+    expect(await onDisk()).toEqual(BASE);
+  });
+
+  it('a dangling symbolic link in place of the lock times out (no busy loop)', async () => {
+    await symlink(join(keys.dir, 'nowhere'), `${file}.lock`);
+    const result = await runLocked('apps', 'add', 'app_c', '--account', 'acc_1');
+    expectFailure(result, 2);
+    expect(JSON.parse(result.stderr).error).toEqual({
+      code: 'ERR_STORE_LOCKED',
+      message: `${file}: the lock path ${file}.lock is a symbolic link to a missing file, not a lock; remove it (nothing was written)`,
+    });
+    expect(await onDisk()).toEqual(BASE);
+  });
+
+  it('an abandoned lock that cannot be removed times out, naming it', async () => {
+    // A lock file left by an older keyscope: a regular file, which rmdir cannot remove.
+    await writeFile(`${file}.lock`, '{}');
+    const old = new Date(Date.now() - 120_000);
+    await utimes(`${file}.lock`, old, old);
+    const result = await runLocked('keys', 'create', '--app', 'app_a');
+    expectFailure(result, 2);
+    expect(JSON.parse(result.stderr).error).toEqual({
+      code: 'ERR_STORE_LOCKED',
+      message: `${file}: the lock ${file}.lock was abandoned (not refreshed for 120 s) but cannot be removed (ENOTDIR); remove it by hand (nothing was written)`,
+    });
     expect(await onDisk()).toEqual(BASE);
   });
 });
@@ -364,7 +389,7 @@ describe('init', () => {
   it('fails with exit 2 where the file cannot be created', async () => {
     const result = await cli(['init', '--file', join(keys.dir, 'no', 'such', 'dir.json')]);
     expectFailure(result, 2);
-    expect(result.stderr).toContain('cannot create the lock file (ENOENT)');
+    expect(result.stderr).toContain('cannot create the lock (ENOENT)');
   });
 });
 
@@ -815,9 +840,25 @@ describe('token sign and header basic', () => {
 });
 
 describe('file handling', () => {
-  it('keeps the permissions of the keys file across commands', async () => {
+  it('rewrites the keys file 0600 (owner only), whatever its mode was', async () => {
     await chmod(file, 0o640);
     await create('--app', 'app_a');
-    expect((await stat(file)).mode & 0o777).toBe(0o640);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'keys list on a keys file others may read: the list, and one warning line on stderr',
+    async () => {
+      await chmod(file, 0o644);
+      const warning = `warning: ${file}: the keys file holds secrets, but its mode is 0644 (its group may read it; other users may read it); restrict it with \`chmod 600\` (keyscope writes it 0600)\n`;
+      const human = await run('keys', 'list');
+      expect(human).toEqual({ code: 0, stdout: 'No keys.\n', stderr: warning });
+      const machine = await runJson('keys', 'list');
+      expect(machine.code).toBe(0);
+      expect(json(machine)).toEqual({ keys: [] });
+      expect(machine.stderr).toBe(warning);
+      await chmod(file, 0o600);
+      expect(await run('keys', 'list')).toEqual({ code: 0, stdout: 'No keys.\n', stderr: '' });
+    },
+  );
 });

@@ -54,7 +54,12 @@ export {
   type RateLimiter,
 } from './rate-limit.js';
 export { type NodeRequestLike, readNodeRequest } from './read-node-request.js';
-export { type FileKeyStore, type FileStoreOptions, openFileStore } from './stores/file.js';
+export {
+  type FileKeyStore,
+  type FileStoreOptions,
+  type KeysFileWarning,
+  openFileStore,
+} from './stores/file.js';
 export {
   type AppEntry,
   type KeyEntry,

@@ -3,15 +3,19 @@
  * a bad file whole), then follows edits without a restart: a directory watcher reacts at once and a
  * stat poll (every 500 ms by default) catches what watchers miss, so any change is live within two
  * seconds however it was made, in place or by renaming a new file over the old one. A bad edit
- * keeps the last good copy and is reported through `onReloadError`.
+ * keeps the last good copy and is reported through `onReloadError`. A file whose mode lets users
+ * other than its owner read or change it is used, and reported once at open (`onWarning`).
  */
 import { type FSWatcher, type StatsListener, unwatchFile, watch, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigurationError, KeysFileError } from '../errors.js';
+import { checkKeysFileMode, type KeysFileWarning } from '../internal/keys-file-mode.js';
 import type { KeyStore } from '../types.js';
 import type { KeysDocument } from './keys-document.js';
 import { createMemoryStore } from './memory.js';
+
+export type { KeysFileWarning } from '../internal/keys-file-mode.js';
 
 /** Options of {@link openFileStore}. */
 export interface FileStoreOptions {
@@ -26,6 +30,12 @@ export interface FileStoreOptions {
    * line on `console.error`. The error's message names the offending entry, never a secret.
    */
   readonly onReloadError?: (error: Error) => void;
+  /**
+   * Called at open when the file's mode lets its group or other users read or change it (code
+   * `KEYSCOPE_KEYS_FILE_MODE`); the file is used all the same. Default: `process.emitWarning`,
+   * one line on stderr. Not checked on Windows.
+   */
+  readonly onWarning?: (warning: KeysFileWarning) => void;
 }
 
 /**
@@ -82,6 +92,7 @@ export async function openFileStore(
 
   let lastText = await readText(file);
   const memory = createMemoryStore(parse(lastText, file), file);
+  await checkKeysFileMode(file, options.onWarning);
   let pending: Promise<boolean> | undefined;
   let again = false;
   let watcher: FSWatcher | undefined;

@@ -1,29 +1,21 @@
 /**
  * The writable keys-file store: the file store of `openFileStore` (reading, validation, live
  * reload, last good copy) plus the `WritableKeyStore` operations. Every write is one transaction:
- * take the lock file `<file>.lock` (created with O_EXCL, holding pid, host, time and a nonce;
- * retried with backoff; taken over when older than `staleLockAge` or left by a dead process on this
- * host), re-read and re-validate the file under the lock, apply the change, validate the result,
- * write it to a temporary file in the same directory, fsync it, rename it over the keys file and
- * fsync the directory, then release the lock. So writers in several processes never lose each
- * other's entries, a reader never sees half a file, and a corrupt or half-written file is refused
- * with a message and never replaced.
+ * take the lock `<file>.lock` (see `internal/file-lock.ts`: a directory refreshed while held, taken
+ * over only once it has not been refreshed for `staleLockAge`; waited for with backoff up to
+ * `lockTimeout`), re-read and re-validate the file under the lock, apply the change, validate the
+ * result, write it to a temporary file in the same directory (mode 0600), fsync it, verify that the
+ * lock is still ours and fresh, rename the temporary file over the keys file and fsync the
+ * directory, then release the lock. So writers in several processes, hosts or containers never
+ * lose each other's entries, a writer that lost its lock writes nothing, a reader never sees half
+ * a file, and a corrupt or half-written file is refused with a message and never replaced.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  chmod,
-  link,
-  open,
-  readFile,
-  realpath,
-  rename,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { link, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
+import { type FileLockSettings, MIN_STALE_LOCK_AGE, withFileLock } from '../internal/file-lock.js';
+import { OWNER_ONLY_MODE } from '../internal/keys-file-mode.js';
 import * as edits from '../internal/lifecycle.js';
 import {
   InvalidArgumentError,
@@ -43,11 +35,17 @@ import {
 export interface WritableFileStoreOptions extends FileStoreOptions {
   /** The most active keys an app may have: a positive integer, default 10. */
   readonly maxActiveKeysPerApp?: number;
-  /** How long a write waits for the lock before `StoreLockedError`, in ms (default 15000). */
+  /**
+   * How long a write waits for the lock before `StoreLockedError`, in ms (default 15000). Whatever
+   * blocks the lock (a live writer, a stale lock that cannot be removed, a dangling symbolic link
+   * in its place), the wait backs off and ends at this deadline.
+   */
   readonly lockTimeout?: number;
   /**
-   * Age after which a lock is considered abandoned and taken over, in ms (default 10000). A lock
-   * left by a process of this host that no longer runs is taken over at once.
+   * How long after its last refresh a lock counts as abandoned and is taken over, in ms (default
+   * 10000, at least 4000). A writer refreshes its lock every `staleLockAge / 4` ms while it works,
+   * and commits only if it did so within `staleLockAge / 2`: the clocks of the hosts that share
+   * the file must agree within `staleLockAge / 2`.
    */
   readonly staleLockAge?: number;
   /** Create the file with an empty keys document when it does not exist (default `false`). */
@@ -65,7 +63,7 @@ export interface WritableFileStoreOptions extends FileStoreOptions {
  * ```
  */
 export interface WritableFileKeyStore extends FileKeyStore, WritableKeyStore {
-  /** The lock file writers take: `<file>.lock`. */
+  /** The lock writers take: the directory `<file>.lock`. */
   readonly lockPath: string;
   close(): void;
 }
@@ -73,17 +71,11 @@ export interface WritableFileKeyStore extends FileKeyStore, WritableKeyStore {
 /** The document `create: true` writes: valid, and empty. */
 const EMPTY_DOCUMENT: KeysDocument = { version: 1, apps: [], serviceAccounts: [], keys: [] };
 
-interface LockOwner {
-  readonly pid: number;
-  readonly hostname: string;
-  readonly createdAt: string;
-  readonly nonce: string;
-}
-
 /**
  * Opens a keys file for reading and writing.
  *
  * @throws {ConfigurationError} an option is out of range.
+ * @throws {StoreLockedError} with `create: true`, the lock could not be taken within `lockTimeout`.
  * @throws {KeysFileError} the file cannot be read or does not match the format (as `openFileStore`).
  * @throws {StoreError} with `create: true`, the file could not be created.
  * @example
@@ -116,12 +108,14 @@ export async function openWritableFileStore(
     throw new ConfigurationError('lockTimeout must be a number of milliseconds, 0 or more');
   }
   const staleLockAge = options.staleLockAge ?? 10_000;
-  if (!(Number.isFinite(staleLockAge) && staleLockAge > 0)) {
-    throw new ConfigurationError('staleLockAge must be a positive number of milliseconds');
+  if (!(Number.isFinite(staleLockAge) && staleLockAge >= MIN_STALE_LOCK_AGE)) {
+    throw new ConfigurationError(
+      `staleLockAge must be a number of milliseconds, ${MIN_STALE_LOCK_AGE} or more`,
+    );
   }
   const file = resolve(path);
   const lockPath = `${file}.lock`;
-  const lock = { lockPath, lockTimeout, staleLockAge, file };
+  const lock: FileLockSettings = { lockPath, lockTimeout, staleLockAge, file };
 
   if (options.create) await createIfMissing(file, lock);
   const base = await openFileStore(file, options);
@@ -131,7 +125,7 @@ export async function openWritableFileStore(
 
   function transact<T>(edit: (draft: edits.Draft, now: Date) => T): Promise<T> {
     const run = queue.then(async () => {
-      const result = await withLock(lock, async (owned) => {
+      const result = await withFileLock(lock, async (verify) => {
         const target = await writeTarget(file);
         const document = await readCurrent(file);
         const draft = edits.toDraft(document);
@@ -146,8 +140,7 @@ export async function openWritableFileStore(
             { cause: error },
           );
         }
-        await owned();
-        await writeAtomic(target, `${JSON.stringify(next, null, 2)}\n`, 'replace');
+        await writeAtomic(target, `${JSON.stringify(next, null, 2)}\n`, 'replace', verify);
         return value;
       });
       // Serve the new copy at once (the watcher would, within its interval).
@@ -192,12 +185,11 @@ export async function openWritableFileStore(
 }
 
 /** Creates the file with an empty document unless it exists; never replaces a file. */
-async function createIfMissing(file: string, lock: LockSettings): Promise<void> {
+async function createIfMissing(file: string, lock: FileLockSettings): Promise<void> {
   if (await exists(file)) return;
-  await withLock(lock, async (owned) => {
+  await withFileLock(lock, async (verify) => {
     if (await exists(file)) return;
-    await owned();
-    await writeAtomic(file, `${JSON.stringify(EMPTY_DOCUMENT, null, 2)}\n`, 'create');
+    await writeAtomic(file, `${JSON.stringify(EMPTY_DOCUMENT, null, 2)}\n`, 'create', verify);
   });
 }
 
@@ -261,25 +253,33 @@ async function readCurrent(file: string): Promise<KeysDocument> {
 type WriteMode = 'replace' | 'create';
 
 /**
- * Writes `text` to a temporary file next to `file`, fsyncs it, then renames it over `file`
- * (`replace`) or links it as `file` only if there is none (`create`), and fsyncs the directory.
- * The existing file's permissions are kept; a new file is readable by its owner only.
+ * Writes `text` to a temporary file next to `file`, fsyncs it, checks with `verify` that the lock
+ * is still ours, then at once renames it over `file` (`replace`) or links it as `file` only if
+ * there is none (`create`), and fsyncs the directory. The result is readable and writable by its
+ * owner only (0600), whatever the mode of the file it replaces; when run as root, the replaced
+ * file's owner is kept.
  */
-async function writeAtomic(file: string, text: string, mode: WriteMode): Promise<void> {
+async function writeAtomic(
+  file: string,
+  text: string,
+  mode: WriteMode,
+  verify: () => Promise<void>,
+): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let step = 'create a temporary file';
   try {
     const previous = mode === 'replace' ? await stat(file).catch(() => undefined) : undefined;
-    const handle = await open(temp, 'wx', 0o600);
+    const handle = await open(temp, 'wx', OWNER_ONLY_MODE);
     try {
       step = 'write the temporary file';
-      if (previous !== undefined) {
-        await chmod(temp, previous.mode & 0o777);
-        if (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.()) {
-          // Running as root for a file another user owns: keep it theirs, or they lose it.
-          await handle.chown(previous.uid, previous.gid).catch(() => undefined);
-        }
+      await handle.chmod(OWNER_ONLY_MODE); // whatever the umask
+      if (
+        previous !== undefined &&
+        (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.())
+      ) {
+        // Running as root for a file another user owns: keep it theirs, or they lose it.
+        await handle.chown(previous.uid, previous.gid).catch(() => undefined);
       }
       await handle.writeFile(text, 'utf8');
       await handle.sync();
@@ -287,6 +287,7 @@ async function writeAtomic(file: string, text: string, mode: WriteMode): Promise
       await handle.close();
     }
     step = 'replace the keys file';
+    await verify();
     if (mode === 'create') {
       await link(temp, file);
       await unlink(temp);
@@ -295,6 +296,7 @@ async function writeAtomic(file: string, text: string, mode: WriteMode): Promise
     }
   } catch (error) {
     await unlink(temp).catch(() => undefined);
+    if (error instanceof StoreLockedError) throw error;
     throw new StoreIoError(
       `${file}: cannot ${step} (${errno(error)}); the keys file was left unchanged`,
       { cause: error },
@@ -314,147 +316,6 @@ async function syncDirectory(dir: string): Promise<void> {
     }
   } catch {
     // Best effort.
-  }
-}
-
-interface LockSettings {
-  readonly file: string;
-  readonly lockPath: string;
-  readonly lockTimeout: number;
-  readonly staleLockAge: number;
-}
-
-/**
- * Runs `task` holding the lock file. `task` receives `owned()`, to call just before it commits:
- * it fails if the lock was taken over meanwhile, so two writers never both commit.
- */
-async function withLock<T>(
-  settings: LockSettings,
-  task: (owned: () => Promise<void>) => Promise<T>,
-): Promise<T> {
-  const nonce = await acquire(settings);
-  const owned = async () => {
-    if ((await readOwner(settings.lockPath))?.nonce !== nonce) {
-      throw new StoreLockedError(
-        `${settings.file}: the lock ${settings.lockPath} was taken over by another writer; nothing was written, try again`,
-      );
-    }
-  };
-  try {
-    return await task(owned);
-  } finally {
-    if ((await readOwner(settings.lockPath))?.nonce === nonce) {
-      await unlink(settings.lockPath).catch(() => undefined);
-    }
-  }
-}
-
-async function acquire(settings: LockSettings): Promise<string> {
-  const { lockPath, lockTimeout } = settings;
-  const deadline = Date.now() + lockTimeout;
-  let delay = 5;
-  for (;;) {
-    const owner: LockOwner = {
-      pid: process.pid,
-      hostname: hostname(),
-      createdAt: new Date().toISOString(),
-      nonce: randomBytes(16).toString('hex'),
-    };
-    try {
-      // An orphan left empty by a failed write is judged stale by its age, like any other.
-      await writeFile(lockPath, JSON.stringify(owner), { flag: 'wx', mode: 0o600 });
-      return owner.nonce;
-    } catch (error) {
-      if (errno(error) !== 'EEXIST') {
-        throw new StoreIoError(`${lockPath}: cannot create the lock file (${errno(error)})`, {
-          cause: error,
-        });
-      }
-    }
-    const holder = await takeOverIfStale(settings);
-    if (holder === undefined) continue;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      throw new StoreLockedError(
-        `${settings.file}: another writer holds the lock ${lockPath} (${holder}) and did not release it within ${lockTimeout} ms; if no keyscope writer is running, delete the lock file`,
-      );
-    }
-    await sleep(Math.min(remaining, delay + Math.random() * delay));
-    delay = Math.min(delay * 2, 100);
-  }
-}
-
-/**
- * Removes the lock if it is stale. Resolves `undefined` when the lock is gone (try again at once),
- * or a description of the live holder.
- */
-async function takeOverIfStale(settings: LockSettings): Promise<string | undefined> {
-  const { lockPath, staleLockAge } = settings;
-  let text: string;
-  let modified: number;
-  try {
-    text = await readFile(lockPath, 'utf8');
-    modified = (await stat(lockPath)).mtimeMs;
-  } catch (error) {
-    if (errno(error) === 'ENOENT') return undefined;
-    throw new StoreIoError(`${lockPath}: cannot read the lock file (${errno(error)})`, {
-      cause: error,
-    });
-  }
-  const owner = parseOwner(text);
-  const since = owner === undefined ? modified : Date.parse(owner.createdAt);
-  const age = Date.now() - since;
-  const dead =
-    owner !== undefined &&
-    owner.hostname === hostname() &&
-    owner.pid !== process.pid &&
-    !isRunning(owner.pid);
-  const holder =
-    owner === undefined ? 'a writer starting' : `pid ${owner.pid} on ${owner.hostname}`;
-  if (!(dead || age > staleLockAge)) return holder;
-
-  // Move the stale lock aside, then make sure it was the one judged stale (not a new lock that
-  // replaced it meanwhile); a new lock moved by mistake is put back.
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
-  try {
-    await rename(lockPath, aside);
-  } catch {
-    return undefined;
-  }
-  const moved = await readFile(aside, 'utf8').catch(() => '');
-  if (moved !== text) await link(aside, lockPath).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
-  return moved === text ? undefined : holder;
-}
-
-async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
-  return parseOwner(await readFile(lockPath, 'utf8').catch(() => ''));
-}
-
-function parseOwner(text: string): LockOwner | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<LockOwner>;
-    if (
-      typeof value.pid === 'number' &&
-      typeof value.hostname === 'string' &&
-      typeof value.nonce === 'string' &&
-      typeof value.createdAt === 'string' &&
-      !Number.isNaN(Date.parse(value.createdAt))
-    ) {
-      return value as LockOwner;
-    }
-  } catch {
-    // Empty (being written) or foreign: judged by its modification time.
-  }
-  return undefined;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errno(error) === 'EPERM';
   }
 }
 
