@@ -12,11 +12,12 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type PipedServer, startPipedServer } from '@keyscope/example-shared';
 import { basic, createFixture } from '@keyscope/test-kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EXAMPLE_DIR } from './process.js';
 
+const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const fixture = createFixture();
 const authorization = basic(fixture.keys.appA.id, fixture.keys.appA.secret);
 let dir: string;

@@ -111,6 +111,9 @@ export function createApp(options: AppOptions): FastifyInstance {
       },
     }),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
+    // While the server drains, requests on kept-alive connections are answered (with
+    // `Connection: close`), as in the other examples, rather than refused with 503.
+    return503OnClosing: false,
     logger: options.logger ?? false,
     routerOptions: { ignoreTrailingSlash: true },
     // Errors before routing (a path that is not valid percent-encoding): the API's JSON body.

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAuthenticator } from '@keyscope/core';
 import {
+  closeHttpServer,
   exitOnSignals,
   exitOnStartupError,
   openConfiguredStore,
@@ -58,4 +59,6 @@ const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 console.log(`listening on http://${host}:${port}`);
 
 // The store closes once the requests in flight are answered (a database store needs its pool).
-exitOnSignals({ close: () => app.close().then(() => store.close()) });
+exitOnSignals({
+  close: () => closeHttpServer(app.server, () => app.close()).then(() => store.close()),
+});
