@@ -43,6 +43,7 @@ export { exitOnStartupError, StartupError } from './startup-error.js';
 export {
   type ConnectionClosed,
   type HeldConnection,
+  type HoldOptions,
   holdConnection,
   type InFlightRequest,
   startInFlightRequest,

@@ -1,7 +1,8 @@
 /**
  * Test support: the misbehaving and the patient clients that the example servers' operating
  * tests use over a raw TCP socket. `holdConnection` opens a connection that sends nothing, drips
- * its headers a few bytes at a time (slowloris), or stays idle after one answered request, and
+ * its headers or its body a few bytes at a time (slowloris), or stays idle after one answered
+ * request, and
  * resolves when the server closes it, with what the server sent. `startInFlightRequest` sends a
  * request with `Expect: 100-continue` and waits for `100 Continue`, so that the test knows the
  * server is handling it, then lets the test finish it (for graceful shutdown tests).
@@ -12,9 +13,30 @@ import { connect } from 'node:net';
 /**
  * How the connection misbehaves: `'idle'` sends nothing at all, `'slow-headers'` sends a request
  * line and then one header line every `dripMs` (never the blank line that ends the headers),
- * `'keep-alive'` sends one complete `GET /health` and then stays idle.
+ * `'slow-body'` sends complete headers of a `POST path` with a 50,000-byte JSON body (under the
+ * examples' 100 KiB limit) and then 10 bytes of it every `dripMs`, `'keep-alive'` sends one
+ * complete `GET /health` and then stays idle.
  */
-export type HeldConnection = 'idle' | 'slow-headers' | 'keep-alive';
+export type HeldConnection = 'idle' | 'slow-headers' | 'slow-body' | 'keep-alive';
+
+/**
+ * Options of {@link holdConnection}.
+ *
+ * @example
+ * ```ts
+ * const options: HoldOptions = { path: '/v2/apps/app_a/users/u_1/messages', headers: { Authorization } };
+ * ```
+ */
+export interface HoldOptions {
+  /** Milliseconds between two drips (default 100). */
+  readonly dripMs?: number;
+  /** Fail when the server keeps the connection longer (default 30 s). */
+  readonly giveUpMs?: number;
+  /** The path of a `'slow-body'` request (default `/`). */
+  readonly path?: string;
+  /** Extra header fields of a `'slow-body'` request (credentials). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 /** What the server did with a held connection. */
 export interface ConnectionClosed {
@@ -36,8 +58,9 @@ export interface ConnectionClosed {
 export function holdConnection(
   url: string,
   how: HeldConnection,
-  { dripMs = 100, giveUpMs = 30_000 }: { dripMs?: number; giveUpMs?: number } = {},
+  options: HoldOptions = {},
 ): Promise<ConnectionClosed> {
+  const { dripMs = 100, giveUpMs = 30_000, path = '/', headers = {} } = options;
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
@@ -65,6 +88,18 @@ export function holdConnection(
           line += 1;
           socket.write(`X-Slow-${line}: ${'a'.repeat(8)}\r\n`);
         }, dripMs);
+      } else if (how === 'slow-body') {
+        const fields = Object.entries({
+          Host: hostname,
+          'Content-Type': 'application/json',
+          'Content-Length': '50000',
+          ...headers,
+        });
+        socket.write(
+          `POST ${path} HTTP/1.1\r\n${fields.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`,
+        );
+        // Whitespace: a valid start of a JSON body that never ends in time.
+        drip = setInterval(() => socket.write(' '.repeat(10)), dripMs);
       }
     });
     socket.once('close', () => {

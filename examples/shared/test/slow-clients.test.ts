@@ -1,16 +1,17 @@
 /**
  * Every example server (Express, Koa, Fastify, node:http), as a real process, against clients
  * that hold connections: one that sends nothing, one that drips its headers a line at a time
- * (slowloris), and one that stays idle after its answer on a keep-alive connection. With the
- * timeouts made small through the environment, each connection is closed by the server (the
- * first two with 408) within a generous bound; with the defaults, a slowloris connection is held
+ * (slowloris), an authenticated upload that drips its body, and one that stays idle after its
+ * answer on a keep-alive connection. With the timeouts made small through the environment, each
+ * connection is closed by the server (all but the idle keep-alive one with 408) within a generous
+ * bound; with the defaults, a slowloris connection is held
  * for the 10 s headers timeout (never less) and closed long before Node's own minute.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFixture } from '@keyscope/test-kit';
+import { basic, createFixture } from '@keyscope/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type HeldConnection,
@@ -21,6 +22,9 @@ import {
 
 const EXAMPLES = ['express', 'koa', 'fastify', 'node-http'] as const;
 const exampleDir = (name: string) => fileURLToPath(new URL(`../../${name}`, import.meta.url));
+const fixture = createFixture();
+// An app key reaches every user of its app.
+const authorization = basic(fixture.keys.appA.id, fixture.keys.appA.secret);
 let dir: string;
 let keysFile: string;
 const servers: RunningServer[] = [];
@@ -28,7 +32,7 @@ const servers: RunningServer[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyscope-slow-clients-'));
   keysFile = join(dir, 'keys.json');
-  await writeFile(keysFile, JSON.stringify(createFixture().document));
+  await writeFile(keysFile, JSON.stringify(fixture.document));
 });
 
 afterEach(async () => {
@@ -67,6 +71,22 @@ describe.each(EXAMPLES)('the %s example', { timeout: 60_000 }, (example) => {
       `[slow clients] ${example}, ${how}, timeouts 500 ms: closed after ${closed.heldMs} ms`,
     );
     // The server still serves everyone else.
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('closes an authenticated upload that drips its body, with 408 after the request timeout', async () => {
+    const server = await start(example, SMALL);
+    const closed = await holdConnection(server.url, 'slow-body', {
+      giveUpMs: 15_000,
+      path: '/v2/apps/app_a/users/u_1/messages',
+      headers: { Authorization: authorization },
+    });
+    expect(closed.received).toMatch(/^HTTP\/1\.1 408 /);
+    // Never before the request timeout (2 s here); the upper bound is the give-up time.
+    expect(closed.heldMs).toBeGreaterThanOrEqual(1_900);
+    console.log(
+      `[slow clients] ${example}, slow-body, request timeout 2000 ms: closed after ${closed.heldMs} ms`,
+    );
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });
