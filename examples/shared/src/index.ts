@@ -21,6 +21,12 @@ export {
 } from './create-log-writer.js';
 export { type ExitOnSignalsOptions, exitOnSignals } from './exit-on-signals.js';
 export {
+  type ConnectionClosed,
+  type HeldConnection,
+  type HoldOptions,
+  holdConnection,
+} from './hold-connection.js';
+export {
   type ConfiguredStore,
   type OpenConfiguredStoreOptions,
   openConfiguredStore,
@@ -39,12 +45,5 @@ export {
 } from './read-server-limits.js';
 export { type RunningServer, serverProcess } from './server-process.js';
 export { type CommandServer, startCommand } from './start-command.js';
+export { type InFlightRequest, startInFlightRequest } from './start-in-flight-request.js';
 export { exitOnStartupError, StartupError } from './startup-error.js';
-export {
-  type ConnectionClosed,
-  type HeldConnection,
-  type HoldOptions,
-  holdConnection,
-  type InFlightRequest,
-  startInFlightRequest,
-} from './test-clients.js';
