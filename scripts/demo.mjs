@@ -3,8 +3,11 @@
  * demo keys file, waits for its `listening on` line, then prints three `curl` lines that work when
  * pasted (HTTP Basic with the demo app key, a freshly minted appUser JWT, and a refused request),
  * runs each once itself and prints the real status and body beside it, and keeps the server in the
- * foreground until Ctrl-C. `PORT` (default 3000) and `HOST` (default 127.0.0.1) are honoured; a
- * busy port falls back to a free one. The secrets printed are the demo file's, made for this.
+ * foreground, passing its audit log through, until Ctrl-C: then the server drains, flushes its
+ * log and exits, and so does the script, with code 0 (`pnpm start` execs it, so a Ctrl-C to the
+ * whole process group ends with 0 too). `PORT` (default 3000) and `HOST` (default 127.0.0.1) are
+ * honoured; a busy port falls back to a free one. The secrets printed are the demo file's, made
+ * for this.
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -110,10 +113,14 @@ for (const [index, example] of examples.entries()) {
 out.push('', `The server keeps running at ${url}; press Ctrl-C to stop it.`, '');
 console.log(out.join('\n'));
 
-// From here on, whatever the server prints goes straight through.
+// From here on, whatever the server prints goes straight through, starting with the audit lines
+// of the three requests above (held back until now).
 server.stdout.on('data', (chunk) => process.stdout.write(chunk));
+server.stdout.resume();
 
-server.on('exit', (code, signal) => {
+// 'close': the server has exited and everything it printed (its last audit lines, flushed on
+// SIGTERM) has been passed on.
+server.on('close', (code, signal) => {
   if (stopping) process.exit(0);
   console.error(`the server stopped unexpectedly (${signal ?? `exit code ${code}`})`);
   process.exit(code || 1);
@@ -145,6 +152,8 @@ function listening(child) {
       if (match === null) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
+      // Keep what comes next (the audit log) until the summary is printed.
+      child.stdout.pause();
       child.off('exit', onExit);
       resolve(match[1]);
     };

@@ -4,26 +4,29 @@
  * prints one line on stdout when ready: `listening on http://<host>:<port>`. After it, stdout
  * carries the audit log: one JSON line (pino) per authentication and per refusal, with the reason,
  * status, credential method, key id, HTTP method and client address, never a secret or a token.
- * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. A setting, keys file or database it
- * cannot start with ends the process with a non-zero code and the reason on stderr. SIGTERM and
- * SIGINT close the server gracefully.
+ * The audit log never blocks serving: lines go through the shared bounded writer, so a stalled
+ * stdout reader costs dropped (and counted) lines, never answers. `KEYSCOPE_RATE_LIMIT` turns the
+ * failed-attempt limiter on; the client timeouts and the log buffer come from `readServerLimits`.
+ * A setting, keys file or database it cannot start with ends the process with a non-zero code
+ * and the reason on stderr. SIGTERM and SIGINT close the server gracefully, flush the audit log
+ * and exit with code 0.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createAuthenticator, type WritableKeyStore } from '@keyscope/core';
 import {
-  type Authenticator,
-  type AuthRequest,
-  createAuthenticator,
-  type WritableKeyStore,
-} from '@keyscope/core';
-import {
+  applyServerTimeouts,
+  closeHttpServer,
+  createLogWriter,
+  exitOnSignals,
   exitOnStartupError,
   openConfiguredStore,
   rateLimiterFor,
   readConfig,
+  readServerLimits,
   type ServerConfig,
+  type ServerLimits,
 } from '@keyscope/example-shared';
 import { pino } from 'pino';
 import { createApp } from './app.js';
@@ -35,26 +38,21 @@ const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.ur
 const withDashboard = process.env.KEYSCOPE_DASHBOARD === '1';
 
 let config: ServerConfig;
+let limits: ServerLimits;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
+  limits = readServerLimits(process.env);
 } catch (error) {
   exitOnStartupError(error);
 }
 // The keys file or the PostgreSQL store; one that cannot serve ends the process (exit code 1).
 const store = await openConfiguredStore(config, { writable: withDashboard });
 
-// Audit log: synchronous JSON lines on stdout, so none is lost when the process exits.
-const audit = pino(
-  { base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-  pino.destination({ dest: 1, sync: true }),
-);
-// The Express adapter does not hand the client address to core yet: carry it from the socket.
-const clientAddress = new AsyncLocalStorage<string | undefined>();
-const withAddress = (request: AuthRequest = {}): AuthRequest => ({
-  ...request,
-  address: request.address ?? clientAddress.getStore(),
-});
-const core = createAuthenticator({
+// Audit log: JSON lines on stdout through a bounded, asynchronous writer, flushed on exit.
+const log = createLogWriter({ maxBufferedBytes: limits.logBufferBytes });
+const audit = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, log);
+// The adapter hands core the client address (the socket's peer) with every request.
+const authenticator = createAuthenticator({
   store,
   rateLimiter: rateLimiterFor(config),
   onAuthenticated: (auth, request) =>
@@ -83,19 +81,9 @@ const core = createAuthenticator({
       'refused',
     ),
 });
-const authenticator: Authenticator = {
-  store: core.store,
-  realm: core.realm,
-  authenticate: (request) => core.authenticate(withAddress(request)),
-  authenticateOptional: (request) => core.authenticateOptional(withAddress(request)),
-  authorize: (auth, scope, resource, request) =>
-    core.authorize(auth, scope, resource, withAddress(request)),
-};
 const app = createApp({ authenticator });
-const site = withDashboard ? await mountDashboard() : app;
-const server = createServer((req, res) => {
-  clientAddress.run(req.socket.remoteAddress, () => site(req, res));
-});
+const server = createServer(withDashboard ? await mountDashboard() : app);
+applyServerTimeouts(server, limits);
 
 /** The API behind the dashboard at /keyscope; the dashboard's audit events go to the audit log. */
 async function mountDashboard(): Promise<RequestListener> {
@@ -125,18 +113,6 @@ server.listen({ port: config.port, host: config.host }, () => {
   console.log(`listening on http://${host}:${port}`);
 });
 
-let stopping = false;
-function shutdown(): void {
-  if (stopping) return;
-  stopping = true;
-  // The store closes once the requests in flight are answered (a database store needs its pool).
-  server.close(() => {
-    void Promise.resolve(store.close()).finally(() => process.exit(0));
-  });
-  server.closeIdleConnections();
-  // Requests still running get a few seconds to finish.
-  setTimeout(() => process.exit(0), 5000).unref();
-}
-
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// The store closes once the requests in flight are answered (a database store needs its pool);
+// then the audit log is flushed.
+exitOnSignals({ close: () => closeHttpServer(server).then(() => store.close()), log });

@@ -48,7 +48,32 @@ export type AppOptions = (
   readonly bodyLimit?: number;
   /** Fastify's logger setting (default off); 500s are logged through it. */
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * Client timeouts in milliseconds (`readServerLimits` of `@keyscope/example-shared` reads them
+   * from the environment). Unset, Fastify's defaults hold: no request timeout, 72 s keep-alive and
+   * Node's 60 s for the headers.
+   */
+  readonly timeouts?: ClientTimeouts;
 };
+
+/**
+ * The client timeouts of {@link AppOptions}, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const timeouts: ClientTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+ * ```
+ */
+export interface ClientTimeouts {
+  /** Most time to receive the headers (Node's `headersTimeout`). */
+  readonly headersTimeout: number;
+  /** Most time to receive a whole request (Fastify's `requestTimeout`). */
+  readonly requestTimeout: number;
+  /** How long an idle keep-alive connection stays open (Fastify's `keepAliveTimeout`). */
+  readonly keepAliveTimeout: number;
+  /** How often Node checks the first two (default 30 s). */
+  readonly connectionsCheckingInterval?: number;
+}
 
 interface AppParams {
   readonly appId: string;
@@ -72,8 +97,23 @@ const apiError = (code: string, title: string) => ({ errors: [{ code, title }] }
 export function createApp(options: AppOptions): FastifyInstance {
   const authenticator = options.authenticator ?? createAuthenticator({ store: options.store });
   const handled = options.onHandle ?? (() => {});
+  const timeouts = options.timeouts;
   const app = fastify({
+    ...(timeouts && {
+      requestTimeout: timeouts.requestTimeout,
+      keepAliveTimeout: timeouts.keepAliveTimeout,
+      // Fastify has no option of its own for these two: they go to http.createServer.
+      http: {
+        headersTimeout: timeouts.headersTimeout,
+        ...(timeouts.connectionsCheckingInterval && {
+          connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+        }),
+      },
+    }),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
+    // While the server drains, requests on kept-alive connections are answered (with
+    // `Connection: close`), as in the other examples, rather than refused with 503.
+    return503OnClosing: false,
     logger: options.logger ?? false,
     routerOptions: { ignoreTrailingSlash: true },
     // Errors before routing (a path that is not valid percent-encoding): the API's JSON body.

@@ -5,25 +5,33 @@
  * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. The environment is read, and the store
  * opened, by `@keyscope/example-shared`, as in the other examples. A setting, keys file or database
  * it cannot start with ends the process with a non-zero code and the reason on stderr; server
- * errors are logged on stderr. SIGTERM and SIGINT close the server gracefully.
+ * errors are logged on stderr. The client timeouts come from `readServerLimits`, as Fastify
+ * options. SIGTERM and SIGINT close the server gracefully (the requests in flight are answered)
+ * and exit with code 0.
  */
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAuthenticator } from '@keyscope/core';
 import {
+  closeHttpServer,
+  exitOnSignals,
   exitOnStartupError,
   openConfiguredStore,
   rateLimiterFor,
   readConfig,
+  readServerLimits,
   type ServerConfig,
+  type ServerLimits,
 } from '@keyscope/example-shared';
 import { createApp } from './app.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
 let config: ServerConfig;
+let limits: ServerLimits;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
+  limits = readServerLimits(process.env);
 } catch (error) {
   exitOnStartupError(error);
 }
@@ -32,7 +40,11 @@ const store = await openConfiguredStore(config);
 
 // KEYSCOPE_RATE_LIMIT turns the failed-attempt limiter on (none when unset).
 const authenticator = createAuthenticator({ store, rateLimiter: rateLimiterFor(config) });
-const app = createApp({ authenticator, logger: { level: 'error', stream: process.stderr } });
+const app = createApp({
+  authenticator,
+  logger: { level: 'error', stream: process.stderr },
+  timeouts: limits,
+});
 
 try {
   await app.listen({ port: config.port, host: config.host });
@@ -46,18 +58,7 @@ const { port } = app.server.address() as AddressInfo;
 const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 console.log(`listening on http://${host}:${port}`);
 
-function shutdown(): void {
-  // Requests still running get a few seconds to finish.
-  setTimeout(() => process.exit(0), 5000).unref();
-  // The store closes once the requests in flight are answered (a database store needs its pool).
-  app
-    .close()
-    .then(() => store.close())
-    .then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-}
-
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// The store closes once the requests in flight are answered (a database store needs its pool).
+exitOnSignals({
+  close: () => closeHttpServer(app.server, () => app.close()).then(() => store.close()),
+});

@@ -4,26 +4,34 @@
  * prints exactly one line on stdout when ready: `listening on http://<host>:<port>`.
  * `KEYSCOPE_RATE_LIMIT` turns the failed-attempt limiter on. The environment is read, and the store
  * opened, by `@keyscope/example-shared`, as in the other examples. A setting, keys file or database
- * it cannot start with ends the process with a non-zero code and the reason on stderr. SIGTERM and
- * SIGINT close the server gracefully.
+ * it cannot start with ends the process with a non-zero code and the reason on stderr. The client
+ * timeouts come from `readServerLimits`. SIGTERM and SIGINT close the server gracefully (the
+ * requests in flight are answered) and exit with code 0.
  */
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAuthenticator } from '@keyscope/core';
 import {
+  applyServerTimeouts,
+  closeHttpServer,
+  exitOnSignals,
   exitOnStartupError,
   openConfiguredStore,
   rateLimiterFor,
   readConfig,
+  readServerLimits,
   type ServerConfig,
+  type ServerLimits,
 } from '@keyscope/example-shared';
 import { createApp } from './app.js';
 
 const DEMO_KEYS_FILE = fileURLToPath(new URL('../keys.demo.json', import.meta.url));
 
 let config: ServerConfig;
+let limits: ServerLimits;
 try {
   config = readConfig(process.env, DEMO_KEYS_FILE);
+  limits = readServerLimits(process.env);
 } catch (error) {
   exitOnStartupError(error);
 }
@@ -33,6 +41,7 @@ const store = await openConfiguredStore(config);
 // KEYSCOPE_RATE_LIMIT turns the failed-attempt limiter on (none when unset).
 const authenticator = createAuthenticator({ store, rateLimiter: rateLimiterFor(config) });
 const server = createApp({ authenticator });
+applyServerTimeouts(server, limits);
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   console.error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
@@ -45,15 +54,5 @@ server.listen({ port: config.port, host: config.host }, () => {
   console.log(`listening on http://${host}:${port}`);
 });
 
-function shutdown(): void {
-  // The store closes once the requests in flight are answered (a database store needs its pool).
-  server.close(() => {
-    void Promise.resolve(store.close()).finally(() => process.exit(0));
-  });
-  server.closeIdleConnections();
-  // Requests still running get a few seconds to finish.
-  setTimeout(() => process.exit(0), 5000).unref();
-}
-
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// The store closes once the requests in flight are answered (a database store needs its pool).
+exitOnSignals({ close: () => closeHttpServer(server).then(() => store.close()) });
