@@ -12,5 +12,4 @@ export {
 } from './open-configured-store.js';
 export { rateLimiterFor } from './rate-limiter-for.js';
 export { type RateLimitConfig, readConfig, type ServerConfig } from './read-config.js';
-export { type RunningServer, serverProcess } from './server-process.js';
 export { exitOnStartupError, StartupError } from './startup-error.js';

@@ -35,4 +35,12 @@ export {
 } from './fixture.js';
 export { createProbe, type Probe } from './probe.js';
 export { type RunCaseTableOptions, runCaseTable, type ServerFactory } from './run-case-table.js';
+export {
+  type ExitedServer,
+  type LaunchCommand,
+  type RunningServer,
+  type ServerProcess,
+  type ServerProcessOptions,
+  serverProcess,
+} from './server-process.js';
 export { faultyStore, readJsonBody, type StoreFault } from './test-store.js';
