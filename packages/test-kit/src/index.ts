@@ -13,6 +13,7 @@ export {
   type CredentialKind,
   caseTable,
   REALM,
+  TITLES,
 } from './case-table.js';
 export {
   type ContractGuard,

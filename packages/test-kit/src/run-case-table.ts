@@ -16,7 +16,7 @@ import { defineContractRoutes } from './contract-routes.js';
 import { basic } from './credentials.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { createProbe, type Probe } from './probe.js';
-import { faultyStore } from './test-store.js';
+import { faultyStore, STORE_DOWN } from './test-store.js';
 
 /**
  * Builds the server under test: it mounts the contract's routes (see `defineContractRoutes`) on
@@ -161,8 +161,11 @@ function check(c: Case, { response, sensitive }: Sent, fixture: Fixture): void {
   if (want.status >= 400) {
     expect(want.code, 'a refusal case must name its code').toBeDefined();
     expect(response.body).toStrictEqual({
-      errors: [{ code: want.code, title: expect.any(String) }],
+      errors: [{ code: want.code, title: want.title ?? expect.any(String) }],
     });
+  }
+  if (c.storeFault !== undefined) {
+    expect(response.text, "the store's own error reached the caller").not.toContain(STORE_DOWN);
   }
   want.bodyCheck?.(response.body, fixture.keys);
   const answer = `${JSON.stringify(response.headers)}\n${response.text}`;
