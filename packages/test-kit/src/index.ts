@@ -37,6 +37,12 @@ export {
 export { createProbe, type Probe } from './probe.js';
 export { type RunCaseTableOptions, runCaseTable, type ServerFactory } from './run-case-table.js';
 export {
+  type ExampleAppFactory,
+  type ExampleAppOptions,
+  type ExampleRouteName,
+  runExampleAppSuite,
+} from './run-example-app-suite.js';
+export {
   type ExitedServer,
   type LaunchCommand,
   type RunningServer,
