@@ -14,8 +14,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { basicAuthorization, signToken } from '@keyscope/core';
 import { openPostgresStore, type PostgresKeyStore } from '@keyscope/postgres';
+import { type RunningServer, serverProcess } from '@keyscope/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bin, json } from '../../../packages/cli/test/support.js';
 import {
@@ -24,8 +26,8 @@ import {
   uniqueName,
   useSchema,
 } from '../../../packages/postgres/test/support/pg.js';
-import { type RunningServer, startServer } from './process.js';
 
+const { startServer } = serverProcess(fileURLToPath(new URL('..', import.meta.url)));
 const BOTH = 'Basic realm="keyscope", charset="UTF-8", Bearer realm="keyscope"';
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 

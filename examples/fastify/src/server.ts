@@ -34,6 +34,11 @@ const store = await openConfiguredStore(config);
 const authenticator = createAuthenticator({ store, rateLimiter: rateLimiterFor(config) });
 const app = createApp({ authenticator, logger: { level: 'error', stream: process.stderr } });
 
+// Registered before the listening line is printed: a SIGTERM sent as soon as it appears must find
+// the handler (after it, it would end the process with the default action, not exit code 0).
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
+
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
@@ -58,6 +63,3 @@ function shutdown(): void {
       () => process.exit(1),
     );
 }
-
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);

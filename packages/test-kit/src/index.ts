@@ -43,6 +43,11 @@ export {
   runExampleAppSuite,
 } from './run-example-app-suite.js';
 export {
+  type ExampleServerSuiteOptions,
+  runExampleServerSuite,
+} from './run-example-server-suite.js';
+export { type HttpAnswer, sendRequest } from './send-request.js';
+export {
   type ExitedServer,
   type LaunchCommand,
   type RunningServer,
