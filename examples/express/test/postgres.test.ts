@@ -1,7 +1,9 @@
 /**
- * Issue 8 end to end: two Express example servers (`node --import tsx src/server.ts`, as `pnpm
- * start` runs it) with `KEYSCOPE_STORE` on one PostgreSQL database, and the real `keyscope`
- * executable. A key created with the CLI works on both; revoked with the CLI, it is refused by
+ * The Express example on the PostgreSQL store: first the PostgreSQL example suite of
+ * `@keyscope/test-kit` that every example runs (it serves the keys of the database, refuses a wrong
+ * secret, exits 0 on SIGTERM, cannot start without a usable store). Then issue 8 end to end: two
+ * Express example servers (`node --import tsx src/server.ts`, as `pnpm start` runs it) with
+ * `KEYSCOPE_STORE` on one PostgreSQL database, and the real `keyscope` executable. A key created with the CLI works on both; revoked with the CLI, it is refused by
  * both (the time from the revocation being visible in the database to each server's first 401 is
  * printed: the contract's one second is a benchmark figure, the test waits up to 15 s). Then the
  * servers' database connections (pool and listener, found by the `application_name` their URL
@@ -17,18 +19,21 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { basicAuthorization, signToken } from '@keyscope/core';
 import { openPostgresStore, type PostgresKeyStore } from '@keyscope/postgres';
-import { type RunningServer, serverProcess } from '@keyscope/test-kit';
+import {
+  CHALLENGES,
+  type RunningServer,
+  runExamplePostgresSuite,
+  serverProcess,
+} from '@keyscope/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bin, json } from '../../../packages/cli/test/support.js';
-import {
-  describePg,
-  masterKeyList,
-  uniqueName,
-  useSchema,
-} from '../../../packages/postgres/test/support/pg.js';
+import * as pg from '../../../packages/postgres/test/support/pg.js';
 
-const { startServer } = serverProcess(fileURLToPath(new URL('..', import.meta.url)));
-const BOTH = 'Basic realm="keyscope", charset="UTF-8", Bearer realm="keyscope"';
+const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const { startServer } = serverProcess(EXAMPLE_DIR);
+const { describePg, masterKeyList, uniqueName, useSchema } = pg;
+
+runExamplePostgresSuite('examples/express', { dir: EXAMPLE_DIR, auditLog: true, pg });
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describePg('two Express servers on one PostgreSQL store', () => {
@@ -131,7 +136,7 @@ describePg('two Express servers on one PostgreSQL store', () => {
     );
     for (const { response } of refusals) {
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe(BOTH);
+      expect(response.headers.get('www-authenticate')).toBe(CHALLENGES.both);
       expect(await response.json()).toEqual({
         errors: [{ code: 'unauthorized', title: expect.any(String) }],
       });

@@ -43,6 +43,11 @@ export {
   runExampleAppSuite,
 } from './run-example-app-suite.js';
 export {
+  type ExamplePostgresSuiteOptions,
+  type PostgresTestSupport,
+  runExamplePostgresSuite,
+} from './run-example-postgres-suite.js';
+export {
   type ExampleServerSuiteOptions,
   runExampleServerSuite,
 } from './run-example-server-suite.js';
