@@ -110,65 +110,41 @@ const ROUTES = {
 } as const;
 type RouteKind = keyof typeof ROUTES;
 
+/** The whoami body of the app key of `app_a`, at app scope or (with a user) appUser scope. */
+const appKeyCaller =
+  (method: 'basic' | 'jwt', userId?: string) =>
+  (k: FixtureKeys): unknown => ({
+    method,
+    keyId: k.appA.id,
+    entity: { type: 'app', id: 'app_a' },
+    scope: userId === undefined ? 'app' : 'appUser',
+    appId: 'app_a',
+    ...(userId === undefined ? {} : { userId }),
+  });
+/** The whoami body of an account-scope key of `acc_1`: its user account or its service account. */
+const accountCaller =
+  (method: 'basic' | 'jwt', holder: 'account' | 'service') =>
+  (k: FixtureKeys): unknown => ({
+    method,
+    keyId: k[holder].id,
+    entity:
+      holder === 'account'
+        ? { type: 'userAccount', id: 'acc_1' }
+        : { type: 'serviceAccount', id: 'svc_1' },
+    scope: 'account',
+    accountId: 'acc_1',
+  });
+
+/** The exact whoami body of each credential kind (contract section 5). */
 const WHOAMI: Record<CredentialKind, (k: FixtureKeys) => unknown> = {
-  basicApp: (k) => ({
-    method: 'basic',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'app',
-    appId: 'app_a',
-  }),
-  basicAccount: (k) => ({
-    method: 'basic',
-    keyId: k.account.id,
-    entity: { type: 'userAccount', id: 'acc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
-  basicService: (k) => ({
-    method: 'basic',
-    keyId: k.service.id,
-    entity: { type: 'serviceAccount', id: 'svc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
-  jwtApp: (k) => ({
-    method: 'jwt',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'app',
-    appId: 'app_a',
-  }),
-  jwtAppUser: (k) => ({
-    method: 'jwt',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'appUser',
-    appId: 'app_a',
-    userId: 'u_1',
-  }),
-  jwtUser: (k) => ({
-    method: 'jwt',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'appUser',
-    appId: 'app_a',
-    userId: 'u_1',
-  }),
-  jwtAccount: (k) => ({
-    method: 'jwt',
-    keyId: k.account.id,
-    entity: { type: 'userAccount', id: 'acc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
-  jwtService: (k) => ({
-    method: 'jwt',
-    keyId: k.service.id,
-    entity: { type: 'serviceAccount', id: 'svc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
+  basicApp: appKeyCaller('basic'),
+  basicAccount: accountCaller('basic', 'account'),
+  basicService: accountCaller('basic', 'service'),
+  jwtApp: appKeyCaller('jwt'),
+  jwtAppUser: appKeyCaller('jwt', 'u_1'),
+  jwtUser: appKeyCaller('jwt', 'u_1'),
+  jwtAccount: accountCaller('jwt', 'account'),
+  jwtService: accountCaller('jwt', 'service'),
 };
 
 /** The apps each account-scope kind may see (contract section 1). */

@@ -10,7 +10,7 @@
  */
 import type { RequestListener, Server } from 'node:http';
 import type { AuthContext, KeyStore } from '@keyscope/core';
-import request, { type Response } from 'supertest';
+import request, { type Response, type Test } from 'supertest';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHALLENGES, TITLES } from './case-table.js';
 import { basic, bearer, token } from './credentials.js';
@@ -110,48 +110,20 @@ export function runExampleAppSuite(name: string, createApp: ExampleAppFactory): 
         expect(onHandle).toHaveBeenCalledExactlyOnceWith('postMessage', expect.anything());
       });
 
-      it('not JSON: 400 bad_request that quotes nothing, and the handler never runs', async () => {
-        const { api, onHandle } = await setup();
-        const res = await api
-          .post(MESSAGES)
-          .set('Authorization', appKey())
-          .set('Content-Type', 'application/json')
-          .send('{"text": nope');
-        expectApiError(res, 400, 'bad_request', 'The request body is not valid JSON');
-        expect(res.text).not.toContain('nope');
-        expect(onHandle).not.toHaveBeenCalled();
-      });
-
-      it('no body: 400 bad_request, and the handler never runs', async () => {
-        const { api, onHandle } = await setup();
-        const res = await api.post(MESSAGES).set('Authorization', appKey());
-        expectApiError(res, 400, 'bad_request', 'A JSON request body is required');
-        expect(onHandle).not.toHaveBeenCalled();
-      });
-
-      it('not application/json: 415 unsupported_media_type, and the handler never runs', async () => {
-        const { api, onHandle } = await setup();
-        const res = await api
-          .post(MESSAGES)
-          .set('Authorization', appKey())
-          .set('Content-Type', 'text/plain')
-          .send('hello');
-        expectApiError(res, 415, 'unsupported_media_type');
-        expect(onHandle).not.toHaveBeenCalled();
-      });
-
+      // biome-ignore format: one row per body
       it.each([
-        ['the default limit of 100 KiB', undefined, 101 * 1024],
-        ['a configured bodyLimit (64 bytes)', 64, 100],
-      ])(
-        'over %s: 413 payload_too_large, and the handler never runs',
-        async (_label, bodyLimit, size) => {
-          const { api, onHandle } = await setup(bodyLimit === undefined ? {} : { bodyLimit });
-          const res = await api
-            .post(MESSAGES)
-            .set('Authorization', await appUserToken())
-            .send({ text: 'x'.repeat(size) });
-          expectApiError(res, 413, 'payload_too_large', 'The request body is too large');
+        ['not JSON', {}, (post: Test) => post.set('Content-Type', 'application/json').send('{"text": nope'), 400, 'bad_request', 'The request body is not valid JSON'],
+        ['no body', {}, (post: Test) => post, 400, 'bad_request', 'A JSON request body is required'],
+        ['not application/json', {}, (post: Test) => post.set('Content-Type', 'text/plain').send('nope'), 415, 'unsupported_media_type', undefined],
+        ['over the default limit of 100 KiB', {}, (post: Test) => post.send({ text: `nope${'x'.repeat(101 * 1024)}` }), 413, 'payload_too_large', 'The request body is too large'],
+        ['over a configured bodyLimit (64 bytes)', { bodyLimit: 64 }, (post: Test) => post.send({ text: `nope${'x'.repeat(100)}` }), 413, 'payload_too_large', 'The request body is too large'],
+      ] as const)(
+        '%s: the API\'s error that quotes nothing, and the handler never runs',
+        async (_label, options, body, status, code, title) => {
+          const { api, onHandle } = await setup(options);
+          const res = await body(api.post(MESSAGES).set('Authorization', appKey()));
+          expectApiError(res, status, code, title);
+          expect(res.text).not.toContain('nope');
           expect(onHandle).not.toHaveBeenCalled();
         },
       );
