@@ -203,6 +203,15 @@ export function runExampleAppSuite(name: string, createApp: ExampleAppFactory): 
       }
     });
 
+    it("hands the caller's context to onHandle", async () => {
+      const { api, onHandle } = await setup();
+      expect((await api.get('/v2/whoami').set('Authorization', appKey())).status).toBe(200);
+      expect(onHandle).toHaveBeenCalledExactlyOnceWith(
+        'whoami',
+        expect.objectContaining({ keyId: fixture.keys.appA.id, scope: 'app', appId: 'app_a' }),
+      );
+    });
+
     it('decodes percent-encoded parameters and accepts a trailing slash', async () => {
       const { api } = await setup();
       const res = await api.get('/v2/apps/app%5Fa/').set('Authorization', appKey());

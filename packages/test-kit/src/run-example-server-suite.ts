@@ -129,7 +129,7 @@ export function runExampleServerSuite(name: string, options: ExampleServerSuiteO
         expect(result.stdout).toBe('');
         const entry = demo.keys[1] as KeysDocument['keys'][number];
         expect(result.stderr).toContain(
-          `${file}: keys[1] ("${entry.id}"): entity.type must be "app", "userAccount" or "serviceAccount"`,
+          `cannot start: ${file}: keys[1] ("${entry.id}"): entity.type must be "app", "userAccount" or "serviceAccount"`,
         );
         expect(result.stderr).not.toContain(entry.secret);
       });
