@@ -27,7 +27,7 @@ let running: PipedServer | undefined;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyscope-express-log-'));
   keysFile = join(dir, 'keys.json');
-  await writeFile(keysFile, JSON.stringify(fixture.document));
+  await writeFile(keysFile, JSON.stringify(fixture.document), { mode: 0o600 });
 });
 
 afterEach(async () => {

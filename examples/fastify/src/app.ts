@@ -170,7 +170,6 @@ export function createApp(options: AppOptions): FastifyInstance {
       '/v2/apps/:appId/users/:userId/messages',
       { preHandler: requireScope('appUser') },
       async (request, reply) => {
-        auth(request, 'postMessage');
         const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
         if (request.body === undefined || request.body.length === 0) {
           return reply.code(400).send(apiError('bad_request', 'A JSON request body is required'));
@@ -187,6 +186,8 @@ export function createApp(options: AppOptions): FastifyInstance {
             .code(400)
             .send(apiError('bad_request', 'The request body is not valid JSON'));
         }
+        // Reported once the body is accepted: a bad body is a refusal, as in the other examples.
+        auth(request, 'postMessage');
         return reply.code(201).send({ received });
       },
     );

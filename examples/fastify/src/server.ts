@@ -46,6 +46,13 @@ const app = createApp({
   timeouts: limits,
 });
 
+// Registered before the listening line is printed: a SIGTERM sent as soon as it appears must find
+// the handler (after it, it would end the process with the default action, not exit code 0).
+// The store closes once the requests in flight are answered (a database store needs its pool).
+exitOnSignals({
+  close: () => closeHttpServer(app.server, () => app.close()).then(() => store.close()),
+});
+
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
@@ -57,8 +64,3 @@ try {
 const { port } = app.server.address() as AddressInfo;
 const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 console.log(`listening on http://${host}:${port}`);
-
-// The store closes once the requests in flight are answered (a database store needs its pool).
-exitOnSignals({
-  close: () => closeHttpServer(app.server, () => app.close()).then(() => store.close()),
-});

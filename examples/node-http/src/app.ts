@@ -101,11 +101,17 @@ export function createApp(options: AppOptions): Server {
     .add(
       'POST',
       '/v2/apps/:appId/users/:userId/messages',
-      guard('appUser', 'postMessage', async (req, res) => {
-        const body = await readJson(req, limit);
-        if ('error' in body) return sendJson(res, body.status, body.error);
-        sendJson(res, 201, { received: body.value });
-      }),
+      // Reported once the body is accepted: a bad body is a refusal, as in the other examples.
+      requireScope(
+        'appUser',
+        async (req, res, { auth }) => {
+          const body = await readJson(req, limit);
+          if ('error' in body) return sendJson(res, body.status, body.error);
+          handled('postMessage', auth);
+          sendJson(res, 201, { received: body.value });
+        },
+        { authenticator },
+      ),
     );
 
   return createServer((req, res) => {

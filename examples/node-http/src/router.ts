@@ -77,7 +77,7 @@ export function createRouter(): Router {
         sendJson(res, 404, apiError('not_found', 'No such route'));
       } catch (error) {
         if (error instanceof URIError) {
-          sendJson(res, 400, apiError('bad_request', 'Malformed path parameter'));
+          sendJson(res, 400, apiError('bad_request', 'Bad request'));
         } else {
           sendError(res, error);
         }

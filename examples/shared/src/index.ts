@@ -43,7 +43,6 @@ export {
   readServerLimits,
   type ServerLimits,
 } from './read-server-limits.js';
-export { type RunningServer, serverProcess } from './server-process.js';
 export { type CommandServer, startCommand } from './start-command.js';
 export { type InFlightRequest, startInFlightRequest } from './start-in-flight-request.js';
 export { exitOnStartupError, StartupError } from './startup-error.js';

@@ -1,7 +1,8 @@
 /**
  * Opens the key store an example server's configuration names: the PostgreSQL store of
  * `KEYSCOPE_STORE` (its master keys from `KEYSCOPE_MASTER_KEY`) when it is set, else the keys
- * file, followed live (a change that does not validate is refused and the last good copy kept).
+ * file, followed live (a change that does not validate is refused and the last good copy kept;
+ * a keys file that others may read is reported on stderr, except the example's demo file).
  * A store it cannot open ends the process as every example does: `cannot start: <reason>` on
  * stderr and exit code 1, the reason never repeating the URL. The PostgreSQL store's listener and
  * pool events go to stderr.
@@ -49,7 +50,7 @@ export interface OpenConfiguredStoreOptions {
  * ```
  */
 export async function openConfiguredStore(
-  config: Pick<ServerConfig, 'store' | 'keysFile'>,
+  config: Pick<ServerConfig, 'store' | 'keysFile'> & Partial<Pick<ServerConfig, 'demoKeysFile'>>,
   options: OpenConfiguredStoreOptions = {},
 ): Promise<ConfiguredStore> {
   try {
@@ -58,6 +59,9 @@ export async function openConfiguredStore(
     }
     const open = options.writable ? openWritableFileStore : openFileStore;
     return await open(config.keysFile, {
+      // The demo keys file's secrets are in the repository: its mode (git checks files out 0644)
+      // reveals nothing. Any other keys file that others may read is reported (core's default).
+      ...(config.demoKeysFile ? { onWarning: () => {} } : {}),
       onReloadError: (error) =>
         console.error(`keys file change refused, keeping the last good copy: ${error.message}`),
     });

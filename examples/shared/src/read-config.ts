@@ -29,6 +29,12 @@ export interface ServerConfig {
   /** The keys file to serve (resolved against the working directory). */
   readonly keysFile: string;
   /**
+   * Whether `keysFile` is the example's own demo keys file (`KEYSCOPE_KEYS_FILE` unset). Its
+   * secrets are published in the repository, so a mode that lets others read it reveals nothing:
+   * the server does not warn about it (it does for any other keys file).
+   */
+  readonly demoKeysFile: boolean;
+  /**
    * `KEYSCOPE_STORE`: a `postgres://` URL of the PostgreSQL store to serve instead of the keys file
    * (its master keys come from `KEYSCOPE_MASTER_KEY`); absent when unset. May hold a password.
    */
@@ -68,6 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultKeysFile: string): Ser
     port,
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     keysFile: nonEmpty(env.KEYSCOPE_KEYS_FILE) ?? defaultKeysFile,
+    demoKeysFile: nonEmpty(env.KEYSCOPE_KEYS_FILE) === undefined,
     ...(store === undefined ? {} : { store }),
     rateLimit: readRateLimit(nonEmpty(env.KEYSCOPE_RATE_LIMIT)),
   };

@@ -15,6 +15,7 @@ describe('readConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       keysFile: 'keys.demo.json',
+      demoKeysFile: true,
       rateLimit: undefined,
     });
   });
@@ -31,6 +32,7 @@ describe('readConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       keysFile: 'k.json',
+      demoKeysFile: false,
       store: 'postgres://localhost/keys',
       rateLimit: { maxFailuresPerKeyAndAddress: 10, maxFailuresPerAddress: 100, windowMs: 60_000 },
     });

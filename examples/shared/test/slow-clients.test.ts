@@ -11,14 +11,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { basic, createFixture } from '@keyscope/test-kit';
+import { basic, createFixture, type RunningServer, serverProcess } from '@keyscope/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type HeldConnection,
-  holdConnection,
-  type RunningServer,
-  serverProcess,
-} from '../src/index.js';
+import { type HeldConnection, holdConnection } from '../src/index.js';
 
 const EXAMPLES = ['express', 'koa', 'fastify', 'node-http'] as const;
 const exampleDir = (name: string) => fileURLToPath(new URL(`../../${name}`, import.meta.url));
@@ -32,7 +27,7 @@ const servers: RunningServer[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyscope-slow-clients-'));
   keysFile = join(dir, 'keys.json');
-  await writeFile(keysFile, JSON.stringify(fixture.document));
+  await writeFile(keysFile, JSON.stringify(fixture.document), { mode: 0o600 });
 });
 
 afterEach(async () => {

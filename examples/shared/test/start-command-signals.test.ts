@@ -23,7 +23,7 @@ let keysFile: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyscope-signals-'));
   keysFile = join(dir, 'keys.json');
-  await writeFile(keysFile, JSON.stringify(fixture.document));
+  await writeFile(keysFile, JSON.stringify(fixture.document), { mode: 0o600 });
 });
 
 afterAll(async () => {

@@ -43,7 +43,7 @@ describe('openConfiguredStore', () => {
   it('opens the keys file when KEYSCOPE_STORE is unset, read-only or writable', async () => {
     const { document, keys } = createFixture();
     const keysFile = join(dir, 'keys.json');
-    await writeFile(keysFile, JSON.stringify(document));
+    await writeFile(keysFile, JSON.stringify(document), { mode: 0o600 });
     for (const writable of [false, true]) {
       const store = await openConfiguredStore({ keysFile }, { writable });
       try {

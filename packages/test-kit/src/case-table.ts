@@ -22,6 +22,8 @@ export interface CaseExpectation {
   readonly status: number;
   /** `errors[0].code` of the body (required for every refusal). */
   readonly code?: AuthErrorCode;
+  /** `errors[0].title` of the body, exactly (core's title for the refusal). */
+  readonly title?: string;
   /** The exact `WWW-Authenticate` value; `undefined` means the header must be absent. */
   readonly wwwAuthenticate?: string | undefined;
   /** Further checks of the parsed JSON body (exact 200/201 bodies). */
@@ -108,65 +110,41 @@ const ROUTES = {
 } as const;
 type RouteKind = keyof typeof ROUTES;
 
+/** The whoami body of the app key of `app_a`, at app scope or (with a user) appUser scope. */
+const appKeyCaller =
+  (method: 'basic' | 'jwt', userId?: string) =>
+  (k: FixtureKeys): unknown => ({
+    method,
+    keyId: k.appA.id,
+    entity: { type: 'app', id: 'app_a' },
+    scope: userId === undefined ? 'app' : 'appUser',
+    appId: 'app_a',
+    ...(userId === undefined ? {} : { userId }),
+  });
+/** The whoami body of an account-scope key of `acc_1`: its user account or its service account. */
+const accountCaller =
+  (method: 'basic' | 'jwt', holder: 'account' | 'service') =>
+  (k: FixtureKeys): unknown => ({
+    method,
+    keyId: k[holder].id,
+    entity:
+      holder === 'account'
+        ? { type: 'userAccount', id: 'acc_1' }
+        : { type: 'serviceAccount', id: 'svc_1' },
+    scope: 'account',
+    accountId: 'acc_1',
+  });
+
+/** The exact whoami body of each credential kind (contract section 5). */
 const WHOAMI: Record<CredentialKind, (k: FixtureKeys) => unknown> = {
-  basicApp: (k) => ({
-    method: 'basic',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'app',
-    appId: 'app_a',
-  }),
-  basicAccount: (k) => ({
-    method: 'basic',
-    keyId: k.account.id,
-    entity: { type: 'userAccount', id: 'acc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
-  basicService: (k) => ({
-    method: 'basic',
-    keyId: k.service.id,
-    entity: { type: 'serviceAccount', id: 'svc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
-  jwtApp: (k) => ({
-    method: 'jwt',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'app',
-    appId: 'app_a',
-  }),
-  jwtAppUser: (k) => ({
-    method: 'jwt',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'appUser',
-    appId: 'app_a',
-    userId: 'u_1',
-  }),
-  jwtUser: (k) => ({
-    method: 'jwt',
-    keyId: k.appA.id,
-    entity: { type: 'app', id: 'app_a' },
-    scope: 'appUser',
-    appId: 'app_a',
-    userId: 'u_1',
-  }),
-  jwtAccount: (k) => ({
-    method: 'jwt',
-    keyId: k.account.id,
-    entity: { type: 'userAccount', id: 'acc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
-  jwtService: (k) => ({
-    method: 'jwt',
-    keyId: k.service.id,
-    entity: { type: 'serviceAccount', id: 'svc_1' },
-    scope: 'account',
-    accountId: 'acc_1',
-  }),
+  basicApp: appKeyCaller('basic'),
+  basicAccount: accountCaller('basic', 'account'),
+  basicService: accountCaller('basic', 'service'),
+  jwtApp: appKeyCaller('jwt'),
+  jwtAppUser: appKeyCaller('jwt', 'u_1'),
+  jwtUser: appKeyCaller('jwt', 'u_1'),
+  jwtAccount: accountCaller('jwt', 'account'),
+  jwtService: accountCaller('jwt', 'service'),
 };
 
 /** The apps each account-scope kind may see (contract section 1). */
@@ -189,22 +167,36 @@ const SCOPE_OF: Record<CredentialKind, 'appUser' | 'app' | 'account'> = {
   jwtService: 'account',
 };
 
-/** A refusal expectation: status, code and the exact challenge. */
-const refused = (status: number, code: AuthErrorCode, wwwAuthenticate?: string) => ({
+/** The titles of core's refusals, by what they answer. */
+export const TITLES = {
+  /** No credentials, or a scheme other than Basic and Bearer. */
+  required: 'Authentication required',
+  /** Credentials or a token that do not authenticate. */
+  invalid: 'Invalid credentials',
+  malformed: 'Malformed Authorization header',
+  forbidden: 'Insufficient scope for this resource',
+  unavailable: 'Authentication service unavailable',
+} as const;
+
+/** A refusal expectation: status, code, title and the exact challenge. */
+const refused = (status: number, code: AuthErrorCode, title: string, wwwAuthenticate?: string) => ({
   status,
   code,
+  title,
   wwwAuthenticate,
 });
-const unauthorized = refused(401, 'unauthorized', CHALLENGES.both);
-const invalidToken = refused(401, 'unauthorized', CHALLENGES.invalidToken);
-const badRequest = refused(400, 'bad_request', CHALLENGES.invalidRequest);
+const required = refused(401, 'unauthorized', TITLES.required, CHALLENGES.both);
+const unauthorized = refused(401, 'unauthorized', TITLES.invalid, CHALLENGES.both);
+const invalidToken = refused(401, 'unauthorized', TITLES.invalid, CHALLENGES.invalidToken);
+const badRequest = refused(400, 'bad_request', TITLES.malformed, CHALLENGES.invalidRequest);
 const forbidden = (kind: CredentialKind, scope: 'appUser' | 'app' | 'account') =>
   refused(
     403,
     'forbidden',
+    TITLES.forbidden,
     kind.startsWith('jwt') ? CHALLENGES.insufficientScope(scope) : undefined,
   );
-const unavailable = refused(503, 'service_unavailable');
+const unavailable = refused(503, 'service_unavailable', TITLES.unavailable);
 
 function successBody(route: RouteKind, kind: CredentialKind): CaseExpectation['bodyCheck'] {
   switch (route) {
@@ -235,7 +227,7 @@ function matrix(): Case[] {
       path,
       headers: headersOf(),
       body,
-      expect: unauthorized,
+      expect: required,
     });
     for (const kind of Object.keys(CREDENTIALS) as CredentialKind[]) {
       const allowed = scope === undefined || RANK[SCOPE_OF[kind]] >= RANK[scope];
@@ -299,6 +291,75 @@ function resources(): Case[] {
   ]);
 }
 
+/** What each credential kind reaches (contract sections 1 and 3): apps, and one user for appUser. */
+const REACH: Record<CredentialKind, { readonly apps: readonly string[]; readonly user?: string }> =
+  {
+    basicApp: { apps: ['app_a'] },
+    jwtApp: { apps: ['app_a'] },
+    jwtAppUser: { apps: ['app_a'], user: 'u_1' },
+    jwtUser: { apps: ['app_a'], user: 'u_1' },
+    basicAccount: { apps: ['app_a', 'app_b'] },
+    jwtAccount: { apps: ['app_a', 'app_b'] },
+    basicService: { apps: ['app_a'] },
+    jwtService: { apps: ['app_a'] },
+  };
+
+/** Resources beside `app_a` and its user `u_1`: other apps and users, ids in another letter case. */
+const OTHER_RESOURCES: readonly [RouteKind, string, string | undefined][] = [
+  ['app', 'app_b', undefined],
+  ['app', 'app_c', undefined],
+  ['app', 'app_nope', undefined],
+  ['app', 'APP_A', undefined],
+  ['user', 'app_a', 'u_2'],
+  ['user', 'app_a', 'U_1'],
+  ['user', 'app_b', 'u_1'],
+  ['user', 'app_c', 'u_1'],
+  ['user', 'app_nope', 'u_1'],
+  ['messages', 'app_a', 'u_2'],
+  ['messages', 'app_b', 'u_1'],
+];
+
+/**
+ * Each credential kind on each of {@link OTHER_RESOURCES}, its answer worked out from the contract:
+ * allowed when the kind's scope covers the route's and it reaches the app (and, at appUser scope,
+ * the user). Requests already in {@link resources} are left out.
+ */
+function reach(labelled: readonly Case[]): Case[] {
+  const cases: Case[] = [];
+  for (const [route, appId, userId] of OTHER_RESOURCES) {
+    const { method, scope } = ROUTES[route] as { method: 'GET' | 'POST'; scope: 'app' | 'appUser' };
+    const path =
+      route === 'app'
+        ? `/v2/apps/${appId}`
+        : `/v2/apps/${appId}/users/${userId}${route === 'messages' ? '/messages' : ''}`;
+    for (const kind of Object.keys(CREDENTIALS) as CredentialKind[]) {
+      const { apps, user } = REACH[kind];
+      const allowed =
+        RANK[SCOPE_OF[kind]] >= RANK[scope] &&
+        apps.includes(appId) &&
+        (user === undefined || user === userId);
+      const status = allowed ? (method === 'POST' ? 201 : 200) : 403;
+      const request = `${kind} -> ${method} ${path}: ${status}`;
+      if (labelled.some((c) => c.name.endsWith(`: ${request}`))) continue;
+      const body =
+        route === 'app'
+          ? { app: { id: appId } }
+          : route === 'user'
+            ? { user: { id: userId, appId } }
+            : { received: MESSAGE };
+      cases.push({
+        name: `reach: ${request}`,
+        method,
+        path,
+        headers: headersOf(CREDENTIALS[kind]),
+        ...(method === 'POST' ? { body: MESSAGE } : {}),
+        expect: allowed ? { status, bodyCheck: exactly(() => body) } : forbidden(kind, scope),
+      });
+    }
+  }
+  return cases;
+}
+
 const oversize = 'x'.repeat(8193 - 'Bearer '.length);
 const longest = 'x'.repeat(8192 - 'Bearer '.length);
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -310,8 +371,8 @@ function grammar(): Case[] {
   };
   // biome-ignore format: one row per case
   return rows([
-    ['other scheme (Digest): 401 with both challenges', 'GET', APP_A, () => 'Digest username="app_test_a"', unauthorized],
-    ['other scheme (Token): 401 with both challenges', 'GET', '/v2/whoami', () => 'Token abcdefghijklmnop', unauthorized],
+    ['other scheme (Digest): 401 with both challenges', 'GET', APP_A, () => 'Digest username="app_test_a"', required],
+    ['other scheme (Token): 401 with both challenges', 'GET', '/v2/whoami', () => 'Token abcdefghijklmnop', required],
     ['malformed: "Basic" with no credentials: 400', 'GET', APP_A, () => 'Basic', badRequest],
     ['malformed: "Bearer" with no token: 400', 'GET', '/v2/whoami', () => 'Bearer', badRequest],
     ['malformed: empty Authorization value: 400', 'GET', APP_A, () => '', badRequest],
@@ -396,6 +457,50 @@ function tokens(): Case[] {
   ]);
 }
 
+/**
+ * Every credential the guard must refuse, on every protected route: each route is guarded, and
+ * guarded the same way (contract section 4).
+ */
+function everyRoute(): Case[] {
+  const dup = (a: Authorization): Authorization => {
+    return async (k: FixtureKeys) => [(await a(k)) as string, (await a(k)) as string];
+  };
+  const otherSecret = jwt((k) => ({ id: k.appA.id, secret: randomSecret() }), { scope: 'app' });
+  const expired = (k: FixtureKeys) =>
+    jwt(() => k.appA, { scope: 'app', iat: nowSeconds() - 600, exp: nowSeconds() - 60 })(k);
+  // biome-ignore format: one row per refusal
+  const refusals: readonly [string, Authorization, CaseExpectation][] = [
+    ['another scheme', () => 'Digest abc', required],
+    ['wrong secret (Basic)', (k) => basic(k.appA.id, 'wrong'), unauthorized],
+    ['unknown key (Basic)', (k) => basic('app_000000000000000000000000', k.appA.secret), unauthorized],
+    ['revoked key (Basic)', (k) => basic(k.revoked.id, k.revoked.secret), unauthorized],
+    ['expired key (Basic)', (k) => basic(k.expired.id, k.expired.secret), unauthorized],
+    ['a JWT signed with another secret', otherSecret, invalidToken],
+    ['an expired JWT', expired, invalidToken],
+    ['a JWT of an app key claiming account scope', jwt((k) => k.appA, { scope: 'account' }), invalidToken],
+    ['a JWT of a revoked key', jwt((k) => k.revoked, { scope: 'app' }), invalidToken],
+    ['a Bearer value that is not a JWT', () => 'Bearer not-a-jwt', invalidToken],
+    ['a scheme with no token', () => 'Basic', badRequest],
+    ['two tokens', () => 'Bearer a b', badRequest],
+    ['a value over 8 KiB', () => `Bearer ${'a'.repeat(8300)}`, badRequest],
+    ['two Authorization fields', dup(C.basicApp), badRequest],
+  ];
+  const cases: Case[] = [];
+  for (const { method, path } of Object.values(ROUTES)) {
+    for (const [label, authorization, expectation] of refusals) {
+      cases.push({
+        name: `every route: ${label} -> ${method} ${path}: ${expectation.status}`,
+        method,
+        path,
+        headers: headersOf(authorization),
+        ...(method === 'POST' ? { body: MESSAGE } : {}),
+        expect: expectation,
+      });
+    }
+  }
+  return cases;
+}
+
 /** The store cannot answer: 503, never a pass and never a 401 (contract section 4). */
 function store(): Case[] {
   const faulty = (fault: StoreFault, cases: Case[], handlerRuns = false): Case[] =>
@@ -406,7 +511,7 @@ function store(): Case[] {
       rows([
         ['store down (Basic): 503', 'GET', '/v2/whoami', C.basicApp, unavailable],
         ['store down (JWT): 503', 'GET', APP_A, C.jwtApp, unavailable],
-        ['store down, no credentials: still 401', 'GET', APP_A, undefined, unauthorized],
+        ['store down, no credentials: still 401', 'GET', APP_A, undefined, required],
       ]),
     ),
     ...faulty(
@@ -455,7 +560,7 @@ function open(): Case[] {
 }
 
 /**
- * Every case of the table (more than 60), in a stable order with unique names.
+ * Every case of the table (more than 250), in a stable order with unique names.
  *
  * @example
  * ```ts
@@ -463,5 +568,16 @@ function open(): Case[] {
  * ```
  */
 export function caseTable(): readonly Case[] {
-  return [...matrix(), ...resources(), ...grammar(), ...keys(), ...tokens(), ...store(), ...open()];
+  const labelled = resources();
+  return [
+    ...matrix(),
+    ...labelled,
+    ...reach(labelled),
+    ...grammar(),
+    ...keys(),
+    ...tokens(),
+    ...everyRoute(),
+    ...store(),
+    ...open(),
+  ];
 }

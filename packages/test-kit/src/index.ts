@@ -13,6 +13,7 @@ export {
   type CredentialKind,
   caseTable,
   REALM,
+  TITLES,
 } from './case-table.js';
 export {
   type ContractGuard,
@@ -35,4 +36,28 @@ export {
 } from './fixture.js';
 export { createProbe, type Probe } from './probe.js';
 export { type RunCaseTableOptions, runCaseTable, type ServerFactory } from './run-case-table.js';
+export {
+  type ExampleAppFactory,
+  type ExampleAppOptions,
+  type ExampleRouteName,
+  runExampleAppSuite,
+} from './run-example-app-suite.js';
+export {
+  type ExamplePostgresSuiteOptions,
+  type PostgresTestSupport,
+  runExamplePostgresSuite,
+} from './run-example-postgres-suite.js';
+export {
+  type ExampleServerSuiteOptions,
+  runExampleServerSuite,
+} from './run-example-server-suite.js';
+export { type HttpAnswer, sendRequest } from './send-request.js';
+export {
+  type ExitedServer,
+  type LaunchCommand,
+  type RunningServer,
+  type ServerProcess,
+  type ServerProcessOptions,
+  serverProcess,
+} from './server-process.js';
 export { faultyStore, readJsonBody, type StoreFault } from './test-store.js';

@@ -6,8 +6,7 @@
  * every refusal, that the protected handler never ran. The same server must then answer a valid
  * request. A last test sends every refused request to one server and checks it still serves.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener, Server } from 'node:http';
 import type { KeyStore } from '@keyscope/core';
 import request, { type Response } from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +14,9 @@ import { type Case, type CaseHeaders, caseTable } from './case-table.js';
 import { defineContractRoutes } from './contract-routes.js';
 import { basic } from './credentials.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { type Listening, withListening } from './internal/listen.js';
 import { createProbe, type Probe } from './probe.js';
-import { faultyStore } from './test-store.js';
+import { faultyStore, STORE_DOWN } from './test-store.js';
 
 /**
  * Builds the server under test: it mounts the contract's routes (see `defineContractRoutes`) on
@@ -68,7 +68,7 @@ export function runCaseTable(
         const base = fixture.createStore();
         const store = c.storeFault ? faultyStore(base, c.storeFault) : base;
         const probe = createProbe();
-        await withServer(await makeServer(store, probe), async (server) => {
+        await withListening(await makeServer(store, probe), async (server) => {
           const sent = await send(server, c, await c.headers(fixture.keys));
           check(c, sent, fixture);
           if (c.expect.status >= 400 && !c.handlerRuns) {
@@ -84,7 +84,7 @@ export function runCaseTable(
     it('keeps serving after every refused request', async () => {
       const refusals = cases.filter((c) => c.expect.status >= 400 && !c.storeFault);
       const probe = createProbe();
-      await withServer(await makeServer(fixture.createStore(), probe), async (server) => {
+      await withListening(await makeServer(fixture.createStore(), probe), async (server) => {
         for (const c of refusals) {
           const sent = await send(server, c, await c.headers(fixture.keys));
           expect(sent.response.status, c.name).toBe(c.expect.status);
@@ -107,32 +107,8 @@ function handlerOf(c: Case): string[] {
   return found.route.guard === 'none' ? [] : [found.route.name];
 }
 
-async function withServer(
-  target: Server | RequestListener,
-  run: (server: Server) => Promise<void>,
-): Promise<void> {
-  const server = typeof target === 'function' ? createServer(target) : target;
-  if (!server.listening) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-  }
-  try {
-    await run(server);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-function url(server: Server): string {
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
-async function send(server: Server, c: Case, headers: CaseHeaders): Promise<Sent> {
-  const agent = request(url(server));
+async function send(server: Listening, c: Case, headers: CaseHeaders): Promise<Sent> {
+  const agent = request(server.url);
   let test = c.method === 'POST' ? agent.post(c.path) : agent.get(c.path);
   const sensitive: string[] = [];
   for (const [field, value] of Object.entries(headers)) {
@@ -161,8 +137,11 @@ function check(c: Case, { response, sensitive }: Sent, fixture: Fixture): void {
   if (want.status >= 400) {
     expect(want.code, 'a refusal case must name its code').toBeDefined();
     expect(response.body).toStrictEqual({
-      errors: [{ code: want.code, title: expect.any(String) }],
+      errors: [{ code: want.code, title: want.title ?? expect.any(String) }],
     });
+  }
+  if (c.storeFault !== undefined) {
+    expect(response.text, "the store's own error reached the caller").not.toContain(STORE_DOWN);
   }
   want.bodyCheck?.(response.body, fixture.keys);
   const answer = `${JSON.stringify(response.headers)}\n${response.text}`;
@@ -172,8 +151,12 @@ function check(c: Case, { response, sensitive }: Sent, fixture: Fixture): void {
 }
 
 /** The same server answers a valid request after the case. */
-async function stillServes(server: Server, fixture: Fixture, storeWorks: boolean): Promise<void> {
-  const agent = request(url(server));
+async function stillServes(
+  server: Listening,
+  fixture: Fixture,
+  storeWorks: boolean,
+): Promise<void> {
+  const agent = request(server.url);
   const health = await agent.get('/health');
   expect(health.status).toBe(200);
   expect(health.body).toStrictEqual({ ok: true });

@@ -5,6 +5,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { KeyStore } from '@keyscope/core';
 
+/** The message of a {@link faultyStore}'s failures, which must never reach a caller. */
+export const STORE_DOWN = 'test-kit: the key store is down';
+
 /** Which store operation fails: key look-up, or listing the apps an entity reaches. */
 export type StoreFault = 'findKey' | 'appsFor';
 
@@ -18,7 +21,7 @@ export type StoreFault = 'findKey' | 'appsFor';
  * ```
  */
 export function faultyStore(store: KeyStore, fault: StoreFault): KeyStore {
-  const down = () => Promise.reject(new Error('test-kit: the key store is down'));
+  const down = () => Promise.reject(new Error(STORE_DOWN));
   return {
     findKey: fault === 'findKey' ? down : (id) => store.findKey(id),
     appsFor: fault === 'appsFor' ? down : (entity) => store.appsFor(entity),
