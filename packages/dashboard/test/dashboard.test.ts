@@ -26,7 +26,11 @@ describe('dashboard()', () => {
       { absoluteTimeout: Number.NaN },
       { maxSessions: 1.5 },
       { maxTokenLifetime: 7200 },
-      { signInLimit: { max: 0 } },
+      { maxSessionsPerKey: 0 },
+      { signInLimit: { maxPerKeyAndAddress: 0 } },
+      { signInLimit: { maxPerAddress: 2.5 } },
+      { signInLimit: { window: -1 } },
+      { signInLimit: 10 },
       { apiBaseUrl: 'javascript:alert(1)' },
       { apiBaseUrl: "https://x/'" },
       { onEvent: 'log' },
@@ -35,6 +39,10 @@ describe('dashboard()', () => {
       expect(() => dashboard({ store, ...(options as object) })).toThrow(ConfigurationError);
     }
     expect(() => dashboard({ store, maxTokenLifetime: 120 })).not.toThrow();
+    // The old per-address count is gone; a setting of it is not silently ignored.
+    expect(() => dashboard({ store, signInLimit: { max: 5 } as never })).toThrow(
+      'signInLimit.max was replaced by signInLimit.maxPerKeyAndAddress and signInLimit.maxPerAddress',
+    );
   });
 
   it('answers unknown paths with a 404 page and the same headers', async () => {

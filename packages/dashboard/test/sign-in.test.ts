@@ -229,11 +229,11 @@ describe('signing in', () => {
     expect(response.status).toBe(403);
   });
 
-  it('limits failed sign-ins per address (429 with Retry-After), then lets in again', async () => {
+  it('limits failed sign-ins per key id and address (429 with Retry-After), then lets in again', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     const agent = request.agent(
-      createTestApp(fixture, { signInLimit: { max: 3, window: 60_000 } }),
+      createTestApp(fixture, { signInLimit: { maxPerKeyAndAddress: 3, window: 60_000 } }),
     );
     const wrong = { id: fixture.keys.account.id, secret: 'wrong' };
     for (let i = 0; i < 3; i++) expect((await postSignIn(agent, wrong)).status).toBe(401);
@@ -246,6 +246,73 @@ describe('signing in', () => {
 
     vi.setSystemTime(new Date('2030-01-01T00:01:00Z'));
     expect((await postSignIn(agent, fixture.keys.account)).status).toBe(303);
+  });
+
+  it('never lets a good sign-in with one key reset the count of guesses at another', async () => {
+    const app = createTestApp(fixture, { signInLimit: { maxPerKeyAndAddress: 3, window: 60_000 } });
+    const agent = request.agent(app);
+    const guess = { id: fixture.keys.otherAccount.id, secret: 'guess' };
+    // The attack of issue 18: wrong guesses at another operator's key, each followed by a good
+    // sign-in with a key the attacker holds, from the same address.
+    for (let round = 0; round < 3; round++) {
+      expect((await postSignIn(agent, guess)).status).toBe(401);
+      expect((await postSignIn(request.agent(app), fixture.keys.account)).status).toBe(303);
+    }
+    // The fourth try at that key is refused, even with its right secret.
+    const limited = await postSignIn(agent, fixture.keys.otherAccount);
+    expect(limited.status).toBe(429);
+    expect(setCookie(limited, 'keyscope_session')).toBeUndefined();
+    // The attacker's own key still signs in: its own count was never the issue.
+    expect((await postSignIn(request.agent(app), fixture.keys.account)).status).toBe(303);
+  });
+
+  it('limits failed sign-ins per address over every key id, which a good sign-in does not reset', async () => {
+    const app = createTestApp(fixture, {
+      signInLimit: { maxPerKeyAndAddress: 10, maxPerAddress: 4, window: 60_000 },
+    });
+    for (let i = 0; i < 4; i++) {
+      const response = await postSignIn(request.agent(app), { id: `act_guess_${i}`, secret: 'x' });
+      expect(response.status).toBe(401);
+      if (i === 1) {
+        // A good sign-in in between changes nothing for the address.
+        expect((await postSignIn(request.agent(app), fixture.keys.service)).status).toBe(303);
+      }
+    }
+    const limited = await postSignIn(request.agent(app), fixture.keys.account);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('counts malformed attempts too', async () => {
+    const app = createTestApp(fixture, {
+      signInLimit: { maxPerKeyAndAddress: 10, maxPerAddress: 2, window: 60_000 },
+    });
+    for (let i = 0; i < 2; i++) {
+      expect((await postSignIn(request.agent(app), { id: 'act:x', secret: 'y' })).status).toBe(401);
+    }
+    expect((await postSignIn(request.agent(app), { id: 'act:x', secret: 'y' })).status).toBe(429);
+    expect((await postSignIn(request.agent(app), fixture.keys.account)).status).toBe(429);
+  });
+
+  it('does not lock a key out of another address', async () => {
+    const app = createTestApp(
+      fixture,
+      { signInLimit: { maxPerKeyAndAddress: 2, window: 60_000 } },
+      (host) => host.set('trust proxy', true),
+    );
+    const from = (address: string) => ({ 'X-Forwarded-For': address });
+    const wrong = { id: fixture.keys.account.id, secret: 'wrong' };
+    for (let i = 0; i < 2; i++) {
+      expect((await postSignIn(request.agent(app), wrong, from('203.0.113.7'))).status).toBe(401);
+    }
+    const there = await postSignIn(request.agent(app), fixture.keys.account, from('203.0.113.7'));
+    expect(there.status).toBe(429);
+    const elsewhere = await postSignIn(
+      request.agent(app),
+      fixture.keys.account,
+      from('198.51.100.20'),
+    );
+    expect(elsewhere.status).toBe(303);
   });
 
   it('issues a new session id at every sign-in and ends the one the browser had', async () => {
@@ -381,6 +448,26 @@ describe('sessions', () => {
       .get('/keyscope/apps')
       .expect(303)
       .expect('Location', '/keyscope/sign-in?ended=revoked');
+  });
+
+  it("are capped per key: past maxSessionsPerKey, that key's oldest session ends", async () => {
+    const app = createTestApp(fixture, { maxSessionsPerKey: 2 });
+    const agents: request.Agent[] = [];
+    for (let i = 0; i < 3; i++) agents.push(await signIn(app, fixture.keys.account));
+    await agents[0]?.get('/keyscope/apps').expect(303).expect('Location', '/keyscope/sign-in');
+    await agents[1]?.get('/keyscope/apps').expect(200);
+    await agents[2]?.get('/keyscope/apps').expect(200);
+  });
+
+  it('are never pushed out by a flood of sign-ins with another key', async () => {
+    const app = createTestApp(fixture, { maxSessions: 3, maxSessionsPerKey: 3 });
+    const operator = await signIn(app, fixture.keys.service);
+    for (let i = 0; i < 20; i++) await signIn(app, fixture.keys.account);
+    await operator.get('/keyscope/apps').expect(200);
+    // A third key still gets in: the key holding the most sessions gives one up.
+    const third = await signIn(app, fixture.keys.otherAccount);
+    await third.get('/keyscope/apps').expect(200);
+    await operator.get('/keyscope/apps').expect(200);
   });
 
   it('answer 503 (and stay open) when the store cannot answer', async () => {

@@ -2,8 +2,11 @@
  * The server-side session map. A session id is 32 random bytes, handed to the browser in a cookie;
  * the map is keyed by its SHA-256 digest, so the ids themselves are not kept. A session ends when it
  * has been idle longer than `idleTimeout`, when it is older than `absoluteTimeout`, at sign-out, or
- * when the operator's key stops working (checked on every request by the router). The map is bounded:
- * expired sessions are swept when one is created, and past `maxSessions` the oldest are dropped.
+ * when the operator's key stops working (checked on every request by the router). The map is bounded
+ * twice, so that sign-ins with one key cannot push other operators out: a key holds at most
+ * `maxSessionsPerKey` sessions (its own oldest ends first), and past `maxSessions` in all, expired
+ * sessions are swept, then the signing-in key gives up its own oldest session, and only a key that
+ * holds none loses one of the key holding the most sessions.
  */
 import { digest, randomToken } from './tokens.js';
 
@@ -31,6 +34,7 @@ export interface SessionSettings {
   readonly idleTimeout: number;
   readonly absoluteTimeout: number;
   readonly maxSessions: number;
+  readonly maxSessionsPerKey: number;
 }
 
 /** The session map of one dashboard. */
@@ -50,38 +54,83 @@ export interface Sessions {
 
 /** Creates an empty session map. */
 export function createSessions(settings: SessionSettings): Sessions {
+  /** Sessions by the digest of their id, oldest first. */
   const map = new Map<string, Session>();
-  const keyOf = (id: string) => digest(id).toString('base64url');
+  /** The digests of each key's sessions, oldest first. */
+  const byKey = new Map<string, Set<string>>();
+  const digestOf = (id: string) => digest(id).toString('base64url');
   const expired = (session: Session, now: number) =>
     now - session.lastSeen >= settings.idleTimeout ||
     now - session.createdAt >= settings.absoluteTimeout;
 
+  function remove(name: string): void {
+    const session = map.get(name);
+    if (session === undefined) return;
+    map.delete(name);
+    const own = byKey.get(session.keyId);
+    own?.delete(name);
+    if (own?.size === 0) byKey.delete(session.keyId);
+  }
+
+  function removeOldestOf(own: Set<string>): void {
+    remove(own.values().next().value as string);
+  }
+
+  /** The sessions of the key that holds the most (on a tie, the one with the oldest session). */
+  function largest(): Set<string> | undefined {
+    let found: Set<string> | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const own of byKey.values()) {
+      const first = map.get(own.values().next().value as string)?.createdAt ?? 0;
+      if (
+        found === undefined ||
+        own.size > found.size ||
+        (own.size === found.size && first < oldest)
+      ) {
+        found = own;
+        oldest = first;
+      }
+    }
+    return found;
+  }
+
   return {
     create(data, now) {
-      for (const [key, session] of map) if (expired(session, now)) map.delete(key);
+      for (const [name, session] of map) if (expired(session, now)) remove(name);
+      let own = byKey.get(data.keyId);
+      while (own !== undefined && own.size >= settings.maxSessionsPerKey) removeOldestOf(own);
       while (map.size >= settings.maxSessions) {
-        const oldest = map.keys().next().value as string;
-        map.delete(oldest);
+        // Another operator's session goes only when this key has none left to give up.
+        const victim = own !== undefined && own.size > 0 ? own : largest();
+        if (victim === undefined) break;
+        removeOldestOf(victim);
       }
       const id = randomToken();
       const session: Session = { ...data, csrfToken: randomToken(), createdAt: now, lastSeen: now };
-      map.set(keyOf(id), session);
+      const name = digestOf(id);
+      map.set(name, session);
+      own = byKey.get(data.keyId);
+      if (own === undefined) {
+        own = new Set();
+        byKey.set(data.keyId, own);
+      }
+      own.add(name);
       return { id, session };
     },
     find(id, now) {
       if (id === undefined) return { ended: 'unknown' };
-      const key = keyOf(id);
-      const session = map.get(key);
+      const name = digestOf(id);
+      const session = map.get(name);
       if (session === undefined) return { ended: 'unknown' };
       if (expired(session, now)) {
-        map.delete(key);
+        remove(name);
         return { ended: 'expired' };
       }
       session.lastSeen = now;
       return { session };
     },
     destroy(id) {
-      if (id !== undefined) map.delete(keyOf(id));
+      if (id !== undefined) remove(digestOf(id));
     },
     get size() {
       return map.size;

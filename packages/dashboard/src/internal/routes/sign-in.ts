@@ -3,19 +3,22 @@
  * own authenticator exactly as an `Authorization: Basic` header would be (constant-time comparison,
  * an unknown id costing the same as a wrong secret), and only user-account and service-account keys
  * are let in. The form carries a token that must match a cookie set with the form (so another site
- * cannot sign a browser in), failures are limited per client address, a new random session id is
- * issued at each sign-in, and sign-out destroys the session on the server.
+ * cannot sign a browser in), failures are limited by core's `createMemoryRateLimiter` per (key id,
+ * client address) and per address (a good sign-in forgets only its own key's count, so no key can
+ * reset the count of guesses at another), a new random session id is issued at each sign-in, and
+ * sign-out destroys the session on the server.
  */
 import {
   type AuthContext,
   AuthError,
   basicAuthorization,
   createAuthenticator,
+  createMemoryRateLimiter,
   InvalidArgumentError,
+  type RateLimitAttempt,
 } from '@keyscope/core';
 import { readCookie } from '../cookies.js';
 import { csrfRefusal, type Exchange, type Kit, SESSION_COOKIE, storeDown } from '../kit.js';
-import { createSignInLimiter } from '../limiter.js';
 import { messagePage } from '../pages/message.js';
 import { signInPage } from '../pages/sign-in.js';
 import { clientAddress, field, fromAnotherSite } from '../request.js';
@@ -33,8 +36,9 @@ const ENDED_NOTICES: Readonly<Record<string, string>> = {
 /** Adds `GET /`, `GET /sign-in`, `POST /sign-in` and `POST /sign-out`. */
 export function installSignIn(kit: Kit): void {
   const { router, form, sessions, store } = kit;
-  const authenticator = createAuthenticator({ store });
-  const limiter = createSignInLimiter(kit.settings.signInLimit);
+  const limiter = createMemoryRateLimiter(kit.settings.signInLimit);
+  // The authenticator asks the limiter before it verifies, and reports every 401 and success to it.
+  const authenticator = createAuthenticator({ store, rateLimiter: limiter });
 
   router.get('/', (req, res) => kit.redirect(kit.begin(req, res), '/apps'));
 
@@ -66,22 +70,6 @@ export function installSignIn(kit: Kit): void {
       kit.send(ex, status, page);
     };
 
-    const retryAfter = limiter.retryAfter(address, ex.now.getTime());
-    if (retryAfter > 0) {
-      ex.res.set('Retry-After', String(retryAfter));
-      kit.emit({ action: 'sign-in.refused', reason: 'rate_limited', address });
-      const minutes = Math.ceil(retryAfter / 60);
-      kit.send(
-        ex,
-        429,
-        messagePage(frame, {
-          title: 'Too many attempts',
-          message: `Too many failed sign-ins from your address. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-          link: { href: `${ex.base}/sign-in`, label: 'Back to sign-in' },
-        }),
-      );
-      return;
-    }
     if (
       formToken === undefined ||
       fromAnotherSite(req) ||
@@ -97,7 +85,14 @@ export function installSignIn(kit: Kit): void {
       if (keyId.length > 256 || secret.length > 4096) throw new InvalidArgumentError('too long');
       authorization = basicAuthorization({ id: keyId, secret });
     } catch {
-      limiter.fail(address, ex.now.getTime());
+      // Not a credential at all: counted like a refused one, as the authenticator would.
+      const attempt: RateLimitAttempt = { keyId: keyId || undefined, address, method: 'basic' };
+      const decision = limiter.check(attempt);
+      if (!decision.allowed) {
+        tooMany(ex, decision.retryAfter);
+        return;
+      }
+      limiter.recordFailure(attempt);
       refuse(
         401,
         'Enter the key id and the secret of a user-account or service-account key.',
@@ -112,7 +107,10 @@ export function installSignIn(kit: Kit): void {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (error.status === 503) throw storeDown();
-      limiter.fail(address, ex.now.getTime());
+      if (error.status === 429) {
+        tooMany(ex, Number(error.headers['Retry-After']));
+        return;
+      }
       refuse(
         401,
         'Sign-in refused: the key id or the secret is wrong, or the key is revoked or expired.',
@@ -137,7 +135,6 @@ export function installSignIn(kit: Kit): void {
       { keyId: context.keyId, secretDigest: digest(secret) },
       ex.now.getTime(),
     );
-    limiter.reset(address);
     kit.cookie(ex, SESSION_COOKIE, id);
     kit.cookie(ex, SIGN_IN_COOKIE, '', 0);
     kit.emit({
@@ -146,6 +143,26 @@ export function installSignIn(kit: Kit): void {
       address,
     });
     kit.redirect(ex, '/apps');
+  }
+
+  /** 429: too many failed sign-ins, with this key id from this address or from this address. */
+  function tooMany(ex: Exchange, retryAfter: number): void {
+    const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 1;
+    ex.res.set('Retry-After', String(seconds));
+    kit.emit({ action: 'sign-in.refused', reason: 'rate_limited', address: clientAddress(ex.req) });
+    const minutes = Math.ceil(seconds / 60);
+    kit.send(
+      ex,
+      429,
+      messagePage(
+        { nonce: ex.nonce, base: ex.base },
+        {
+          title: 'Too many attempts',
+          message: `Too many failed sign-ins from your address (with this key id, or in all). Nothing was checked. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+          link: { href: `${ex.base}/sign-in`, label: 'Back to sign-in' },
+        },
+      ),
+    );
   }
 
   router.post(
