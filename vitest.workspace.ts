@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Workspace packages resolve to their sources, so tests and coverage see the TypeScript. */
+/**
+ * Workspace packages resolve to their sources, so tests and coverage see the TypeScript. A
+ * subpath entry comes before its package: an alias also matches `<name>/...`, first match wins.
+ */
 export const alias = {
   '@keyscope/cli': root('./packages/cli/src/index.ts'),
+  '@keyscope/core/rules': root('./packages/core/src/rules/index.ts'),
   '@keyscope/core': root('./packages/core/src/index.ts'),
   '@keyscope/dashboard': root('./packages/dashboard/src/index.ts'),
   '@keyscope/example-shared': root('./examples/shared/src/index.ts'),

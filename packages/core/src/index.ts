@@ -106,20 +106,22 @@ export {
   StoreLockedError,
 } from './lifecycle-errors.js';
 export {
+  DEFAULT_MAX_ACTIVE_KEYS_PER_APP,
+  type KeyState,
+  keyState,
+} from './rules/key-state.js';
+export {
   DEFAULT_TOKEN_LIFETIME,
   type SigningKey,
   type SignTokenOptions,
   signToken,
 } from './sign-token.js';
-export {
-  type CreatedKey,
-  type CreateKeyInput,
-  DEFAULT_MAX_ACTIVE_KEYS_PER_APP,
-  type KeyFilter,
-  type KeyInfo,
-  type KeyState,
-  keyState,
-  type WritableKeyStore,
+export type {
+  CreatedKey,
+  CreateKeyInput,
+  KeyFilter,
+  KeyInfo,
+  WritableKeyStore,
 } from './stores/writable.js';
 export {
   openWritableFileStore,

@@ -6,7 +6,7 @@
  * lock that could not be taken, an I/O error), while the others mean the request was refused. No
  * message ever contains a secret or a token; ids are not secrets and are named.
  */
-import { quote } from './internal/quote.js';
+import { quote } from './rules/quote.js';
 import type { Entity, EntityType } from './types.js';
 
 /**

@@ -9,13 +9,15 @@
  * or expired.
  */
 import { SignJWT } from 'jose';
-import { quote } from './internal/quote.js';
 import {
   InvalidArgumentError,
   KeyNotUsableError,
   ScopeNotAllowedError,
 } from './lifecycle-errors.js';
-import { keyState } from './stores/writable.js';
+import { isEntityType, isId, MAX_ID_LENGTH } from './rules/identifiers.js';
+import { keyState } from './rules/key-state.js';
+import { quote } from './rules/quote.js';
+import { tokenScopes } from './rules/records.js';
 import type { EntityType, KeyRecord, Scope } from './types.js';
 import type { TokenAlgorithm } from './verify-token.js';
 
@@ -57,11 +59,8 @@ export interface SignTokenOptions {
 }
 
 const ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512'];
-const ENTITY_TYPES: readonly string[] = ['app', 'userAccount', 'serviceAccount'];
 const DURATION = /^(\d{1,9})(s|m|h|d)$/;
 const UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-// biome-ignore lint/suspicious/noControlCharactersInRegex: key ids hold no control characters
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const encoder = new TextEncoder();
 
 /**
@@ -87,14 +86,16 @@ export async function signToken(options: SignTokenOptions): Promise<string> {
   if (typeof key !== 'object' || key === null) {
     throw new InvalidArgumentError('key must be an object with id, secret and entity');
   }
-  if (typeof key.id !== 'string' || key.id.length === 0 || CONTROL.test(key.id)) {
-    throw new InvalidArgumentError('key.id must be a non-empty string without control characters');
+  if (!isId(key.id)) {
+    throw new InvalidArgumentError(
+      `key.id must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters`,
+    );
   }
   if (typeof key.secret !== 'string' || key.secret.length === 0) {
     throw new InvalidArgumentError('key.secret must be a non-empty string');
   }
   const type = key.entity?.type;
-  if (!ENTITY_TYPES.includes(type as string)) {
+  if (!isEntityType(type)) {
     throw new InvalidArgumentError(
       'key.entity.type must be "app", "userAccount" or "serviceAccount"',
     );
@@ -104,8 +105,7 @@ export async function signToken(options: SignTokenOptions): Promise<string> {
     throw new InvalidArgumentError('algorithm must be HS256, HS384 or HS512');
   }
 
-  const allowed = type === 'app' ? ['app', 'appUser'] : ['account'];
-  if (typeof scope !== 'string' || !allowed.includes(scope)) {
+  if (!tokenScopes(type).includes(scope)) {
     throw new ScopeNotAllowedError(type, String(scope));
   }
   if (scope === 'appUser') {

@@ -5,7 +5,9 @@
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Refusals } from './challenge.js';
-import { keyEnd, keyRefusal, lookupKey } from './internal/keys.js';
+import { keyRefusal, lookupKey } from './internal/keys.js';
+import { keyEnd } from './rules/key-state.js';
+import { accountOf, keyScope } from './rules/records.js';
 import type { AuthContext, KeyRecord, KeyStore } from './types.js';
 
 /** Per record: the digest of its secret, and the secret it was computed from. */
@@ -62,9 +64,15 @@ export function contextForKey(record: KeyRecord, method: 'basic' | 'jwt'): AuthC
   const end = keyEnd(record);
   const expiresAt = end === undefined ? undefined : new Date(end);
   const entity = record.entity;
-  if (entity.type === 'app') {
+  if (keyScope(entity.type) === 'app') {
     return { method, keyId: record.id, entity, scope: 'app', appId: entity.id, expiresAt };
   }
-  const accountId = record.accountId ?? (entity.type === 'userAccount' ? entity.id : undefined);
-  return { method, keyId: record.id, entity, scope: 'account', accountId, expiresAt };
+  return {
+    method,
+    keyId: record.id,
+    entity,
+    scope: 'account',
+    accountId: accountOf(record),
+    expiresAt,
+  };
 }

@@ -14,8 +14,10 @@ import { webcrypto } from 'node:crypto';
 import { decodeProtectedHeader, type errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Refusals } from './challenge.js';
 import type { RejectionReason } from './errors.js';
-import { keyEnd, keyRefusal, lookupKey } from './internal/keys.js';
+import { keyRefusal, lookupKey } from './internal/keys.js';
 import type { CachedToken, TokenCache } from './internal/token-cache.js';
+import { keyEnd } from './rules/key-state.js';
+import { keyScope } from './rules/records.js';
 import type { AuthContext, KeyRecord, KeyStore } from './types.js';
 import { contextForKey } from './verify-basic.js';
 
@@ -321,7 +323,7 @@ function isJwtType(typ: unknown): boolean {
 function grantedScope(record: KeyRecord, claims: JWTPayload): AuthContext | undefined {
   const scope = own(claims, 'scope') ? claims.scope : undefined;
   const base = contextForKey(record, 'jwt');
-  if (record.entity.type !== 'app') return scope === 'account' ? base : undefined;
+  if (keyScope(record.entity.type) === 'account') return scope === 'account' ? base : undefined;
   if (scope === 'app') return base;
   const userClaim = scope === 'appUser' ? 'userId' : scope === 'user' ? 'external_id' : undefined;
   if (userClaim === undefined || !own(claims, userClaim)) return undefined;

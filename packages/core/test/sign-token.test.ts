@@ -167,6 +167,11 @@ describe('signToken: refuses what the verifier refuses', () => {
     [{ id: '', secret: 's', entity: { type: 'app' } }, 'key.id must be a non-empty string'],
     [{ id: 7, secret: 's', entity: { type: 'app' } }, 'key.id must be a non-empty string'],
     [{ id: 'a\nb', secret: 's', entity: { type: 'app' } }, 'key.id must be a non-empty string'],
+    // The verifier treats an id over 256 characters as unknown: no token is signed for it.
+    [
+      { id: 'k'.repeat(257), secret: 's', entity: { type: 'app' } },
+      'key.id must be a non-empty string of at most 256 characters without control characters',
+    ],
     [{ id: 'k', secret: '', entity: { type: 'app' } }, 'key.secret must be a non-empty string'],
     [{ id: 'k', entity: { type: 'app' } }, 'key.secret must be a non-empty string'],
     [{ id: 'k', secret: 's' }, 'key.entity.type must be'],

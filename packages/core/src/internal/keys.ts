@@ -2,15 +2,13 @@
  * Steps shared by Basic and Bearer verification: looking a key up (a store failure becomes a 503,
  * never a pass), deciding whether the key is still usable, and the scope a key grants by itself.
  */
-import { isDate } from 'node:util/types';
 import type { Refusals } from '../challenge.js';
 import type { CredentialMethod, RejectionReason } from '../errors.js';
+import { isValidDate } from '../rules/arguments.js';
+import { isEntityType, isId } from '../rules/identifiers.js';
+import { type KeyState, keyStateAt } from '../rules/key-state.js';
 import type { KeyRecord, KeyStore } from '../types.js';
 
-const ENTITY_TYPES = new Set<unknown>(['app', 'userAccount', 'serviceAccount']);
-/** The key-id rule of the keys file: 1 to 256 characters, no control characters. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-const KEY_ID = /^[^\u0000-\u001f\u007f-\u009f]{1,256}$/;
 const NOT_FOUND: Promise<undefined> = Promise.resolve(undefined);
 
 /**
@@ -26,7 +24,7 @@ export function lookupKey(
   refuse: Refusals,
 ): Promise<KeyRecord | undefined> {
   // An id no store can hold is unknown without asking: a hostile id never reaches a database.
-  if (!KEY_ID.test(keyId)) return NOT_FOUND;
+  if (!isId(keyId)) return NOT_FOUND;
   let answer: Promise<unknown>;
   try {
     // Promise.resolve returns a native promise as it is; a synchronous answer is wrapped.
@@ -68,7 +66,7 @@ function isKeyRecord(record: NonNullable<unknown>, keyId: string): record is Key
     entity !== null &&
     typeof entity.id === 'string' &&
     entity.id.length > 0 &&
-    ENTITY_TYPES.has(entity.type) &&
+    isEntityType(entity.type) &&
     (r.accountId === undefined || r.accountId === null || typeof r.accountId === 'string') &&
     isInstant(r.createdAt) &&
     isInstant(r.expiresAt) &&
@@ -77,28 +75,16 @@ function isKeyRecord(record: NonNullable<unknown>, keyId: string): record is Key
 }
 
 function isInstant(value: unknown): boolean {
-  return (
-    value === undefined ||
-    value === null ||
-    // isDate, not instanceof: a Date from another realm (vm, a mocked clock) is a Date too.
-    (isDate(value) && !Number.isNaN(value.getTime()))
-  );
+  return value === undefined || value === null || isValidDate(value);
 }
+
+const REFUSAL: Readonly<Record<KeyState, RejectionReason | undefined>> = {
+  active: undefined,
+  revoked: 'key_revoked',
+  expired: 'key_expired',
+};
 
 /** Why a found key may not be used at `now` (ms), or `undefined` when it may. */
 export function keyRefusal(record: KeyRecord, now: number): RejectionReason | undefined {
-  const revokedAt = record.revokedAt?.getTime();
-  const expiresAt = record.expiresAt?.getTime();
-  if (revokedAt !== undefined && !(revokedAt > now)) return 'key_revoked';
-  if (expiresAt !== undefined && !(expiresAt > now)) return 'key_expired';
-  return undefined;
-}
-
-/** When the key stops working: the earlier of its expiry and a scheduled revocation. */
-export function keyEnd(record: KeyRecord): number | undefined {
-  const a = record.expiresAt?.getTime();
-  const b = record.revokedAt?.getTime();
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
+  return REFUSAL[keyStateAt(record, now)];
 }

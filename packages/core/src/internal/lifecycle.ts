@@ -9,24 +9,20 @@ import {
   EntityExistsError,
   EntityNotFoundError,
   InvalidArgumentError,
-  KeyLimitError,
   KeyNotFoundError,
 } from '../lifecycle-errors.js';
+import { checkDisplayName, checkExpiresAt, checkRevocationInstant } from '../rules/arguments.js';
+import { checkEntity, checkId } from '../rules/identifiers.js';
+import { checkKeyLimit, countActiveKeys, keyState } from '../rules/key-state.js';
+import { quote } from '../rules/quote.js';
 import type {
   AppEntry,
   KeyEntry,
   KeysDocument,
   ServiceAccountEntry,
 } from '../stores/keys-document.js';
-import {
-  type CreatedKey,
-  type CreateKeyInput,
-  type KeyFilter,
-  type KeyInfo,
-  keyState,
-} from '../stores/writable.js';
-import type { Entity, EntityType } from '../types.js';
-import { quote } from './quote.js';
+import type { CreatedKey, CreateKeyInput, KeyFilter, KeyInfo } from '../stores/writable.js';
+import type { Entity } from '../types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -38,28 +34,9 @@ export interface Draft {
   keys: Array<Mutable<KeyEntry>>;
 }
 
-const ENTITY_TYPES: readonly string[] = ['app', 'userAccount', 'serviceAccount'];
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ids may not hold control characters
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /** A deep, mutable copy of a document. */
 export function toDraft(document: KeysDocument): Draft {
   return structuredClone(document) as Draft;
-}
-
-/** `value` if it is a valid id (the keys-file rule: 1 to 256 characters, no control character). */
-export function checkId(value: unknown, what: string): string {
-  if (
-    typeof value !== 'string' ||
-    value.length === 0 ||
-    value.length > 256 ||
-    CONTROL.test(value)
-  ) {
-    throw new InvalidArgumentError(
-      `${what} must be a string of 1 to 256 characters without control characters`,
-    );
-  }
-  return value;
 }
 
 /** The key's record without its secret, with its account. */
@@ -113,28 +90,11 @@ export function createKey(draft: Draft, input: CreateKeyInput, rules: CreateKeyR
   ) {
     throw new EntityNotFoundError(entity);
   }
-  const { displayName, expiresAt } = input;
-  if (
-    displayName !== undefined &&
-    (typeof displayName !== 'string' || displayName.length > 256 || CONTROL.test(displayName))
-  ) {
-    throw new InvalidArgumentError(
-      'displayName must be a string of at most 256 characters without control characters',
-    );
-  }
-  if (expiresAt !== undefined && !(validDate(expiresAt) && expiresAt > rules.now)) {
-    throw new InvalidArgumentError('expiresAt must be a valid date in the future');
-  }
+  const displayName = checkDisplayName(input.displayName);
+  const expiresAt = checkExpiresAt(input.expiresAt, rules.now);
   if (entity.type === 'app') {
-    const active = draft.keys.filter(
-      (entry) =>
-        entry.entity.type === 'app' &&
-        entry.entity.id === entity.id &&
-        keyState(keyInfo(entry, draft), rules.now) === 'active',
-    ).length;
-    if (active >= rules.maxActiveKeysPerApp) {
-      throw new KeyLimitError(entity.id, rules.maxActiveKeysPerApp);
-    }
+    const active = countActiveKeys(draft.keys.map(instants), entity.id, rules.now);
+    checkKeyLimit(entity.id, active, rules.maxActiveKeysPerApp);
   }
   const taken = new Set(draft.keys.map((entry) => entry.id));
   let generated = generateKey(entity.type);
@@ -154,7 +114,7 @@ export function createKey(draft: Draft, input: CreateKeyInput, rules: CreateKeyR
 /** Sets `revokedAt` (unless the key was already revoked at or before `at`). */
 export function revokeKey(draft: Draft, id: string, at: Date): KeyInfo {
   const entry = findEntry(draft, id);
-  if (!validDate(at)) throw new InvalidArgumentError('the revocation instant must be a valid date');
+  checkRevocationInstant(at);
   const current = typeof entry.revokedAt === 'string' ? Date.parse(entry.revokedAt) : undefined;
   if (current === undefined || current > at.getTime()) entry.revokedAt = at.toISOString();
   return keyInfo(entry, draft);
@@ -215,23 +175,17 @@ export function grantApp(
   return { id: svc.id, accountId: svc.accountId, appIds: [...svc.appIds] };
 }
 
-function checkEntity(value: unknown): Entity {
-  if (typeof value !== 'object' || value === null) {
-    throw new InvalidArgumentError('entity must be an object with a type and an id');
-  }
-  const { type, id } = value as { type?: unknown; id?: unknown };
-  if (typeof type !== 'string' || !ENTITY_TYPES.includes(type)) {
-    throw new InvalidArgumentError('entity.type must be "app", "userAccount" or "serviceAccount"');
-  }
-  return { type: type as EntityType, id: checkId(id, 'entity.id') };
-}
-
 function findEntry(draft: Draft, id: string): Mutable<KeyEntry> {
   const entry = typeof id === 'string' ? draft.keys.find((key) => key.id === id) : undefined;
   if (entry === undefined) throw new KeyNotFoundError(String(id));
   return entry;
 }
 
-function validDate(value: unknown): value is Date {
-  return value instanceof Date && !Number.isNaN(value.getTime());
+/** An entry's entity and instants, as the key-state rules read them. */
+function instants(entry: KeyEntry): { entity: Entity; expiresAt?: Date; revokedAt?: Date } {
+  return {
+    entity: entry.entity,
+    expiresAt: typeof entry.expiresAt === 'string' ? new Date(entry.expiresAt) : undefined,
+    revokedAt: typeof entry.revokedAt === 'string' ? new Date(entry.revokedAt) : undefined,
+  };
 }

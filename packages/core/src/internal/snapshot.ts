@@ -4,6 +4,7 @@
  * reused as the same objects, so caches keyed on a record (imported HMAC keys, digests, verified
  * tokens) survive edits to unrelated entries and are dropped for changed ones.
  */
+import { sameRecord } from '../rules/records.js';
 import type { KeysDocument } from '../stores/keys-document.js';
 import type { Entity, KeyRecord } from '../types.js';
 
@@ -74,17 +75,4 @@ export function buildSnapshot(document: KeysDocument, previous?: Snapshot): Snap
 
 function instant(value: string | null | undefined): Date | undefined {
   return value === undefined || value === null ? undefined : new Date(value);
-}
-
-function sameRecord(a: KeyRecord, b: KeyRecord): boolean {
-  return (
-    a.secret === b.secret &&
-    a.entity.type === b.entity.type &&
-    a.entity.id === b.entity.id &&
-    a.accountId === b.accountId &&
-    a.displayName === b.displayName &&
-    a.createdAt?.getTime() === b.createdAt?.getTime() &&
-    a.expiresAt?.getTime() === b.expiresAt?.getTime() &&
-    a.revokedAt?.getTime() === b.revokedAt?.getTime()
-  );
 }

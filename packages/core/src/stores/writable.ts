@@ -4,14 +4,15 @@
  * and asynchronous, so the keys-file store (`openWritableFileStore`) and a database store implement
  * the same contract: the rules (key ids and secrets from `generateKey`, at most N active keys per
  * app, what a valid id is, revocation keeps the record) are part of the interface, and every error
- * is a `LifecycleError` with a stable code. Also `keyState`, which says whether a key is active.
+ * is a `LifecycleError` with a stable code. The rules themselves (the id rule, key state, the
+ * limit) are defined once in `rules/`.
  */
 
+import type { KeyState } from '../rules/key-state.js';
 import type { Entity, EntityType, KeyRecord, KeyStore } from '../types.js';
 import type { AppEntry, ServiceAccountEntry } from './keys-document.js';
 
-/** The default of `maxActiveKeysPerApp`: 10, as upstream. */
-export const DEFAULT_MAX_ACTIVE_KEYS_PER_APP = 10;
+export { DEFAULT_MAX_ACTIVE_KEYS_PER_APP } from '../rules/key-state.js';
 
 /**
  * A key without its secret: what listing, revoking and deleting return. Secrets are shown once,
@@ -23,17 +24,6 @@ export const DEFAULT_MAX_ACTIVE_KEYS_PER_APP = 10;
  * ```
  */
 export type KeyInfo = Omit<KeyRecord, 'secret'>;
-
-/**
- * Where a key stands at an instant: `active`, or refused because it is `revoked` or `expired`
- * (revocation wins when both apply). A key whose `revokedAt` is still in the future is `active`.
- *
- * @example
- * ```ts
- * const usable = keyState(info) === 'active';
- * ```
- */
-export type KeyState = 'active' | 'revoked' | 'expired';
 
 /** What {@link WritableKeyStore.createKey} needs. */
 export interface CreateKeyInput {
@@ -158,22 +148,4 @@ export interface WritableKeyStore extends KeyStore {
   grantApp(serviceAccountId: string, appId: string): Promise<ServiceAccountEntry>;
   /** Releases what the store holds (watchers, connections). Optional. */
   close?(): void | Promise<void>;
-}
-
-/**
- * Whether a key works at `now` (default: the current time): the same rule as the verifier.
- *
- * @example
- * ```ts
- * const active = (await store.listKeys()).filter((key) => keyState(key) === 'active');
- * ```
- */
-export function keyState(
-  key: Pick<KeyInfo, 'expiresAt' | 'revokedAt'>,
-  now: Date = new Date(),
-): KeyState {
-  const t = now.getTime();
-  if (key.revokedAt !== undefined && !(key.revokedAt.getTime() > t)) return 'revoked';
-  if (key.expiresAt !== undefined && !(key.expiresAt.getTime() > t)) return 'expired';
-  return 'active';
 }
