@@ -139,3 +139,32 @@ describe('a service-account operator', () => {
     await agent.get('/keyscope/apps/app_b').expect(200);
   });
 });
+
+describe('the reach of a key, as core answers it', () => {
+  it('is read again on every request: a grant taken away takes effect at once', async () => {
+    const agent = await signIn(createTestApp(fixture), fixture.keys.service);
+    await agent.get('/keyscope/apps/app_a').expect(200);
+    const appsFor = fixture.store.appsFor.bind(fixture.store);
+    fixture.store.appsFor = async (entity) =>
+      entity.type === 'serviceAccount' ? [] : appsFor(entity);
+    await agent.get('/keyscope/apps/app_a').expect(403);
+    const page = await agent.get('/keyscope/apps').expect(200);
+    expect(appLinks(page.text)).toEqual([]);
+  });
+
+  it('answers 503, never a 500 or an empty list, when the store cannot say', async () => {
+    const agent = await signIn(createTestApp(fixture), fixture.keys.account);
+    fixture.store.appsFor = async () => {
+      throw new Error('down');
+    };
+    for (const path of ['/keyscope/apps', '/keyscope/apps/app_a', '/keyscope/service-accounts']) {
+      const response = await agent.get(path);
+      expect(response.status).toBe(503);
+      expect(response.text).toContain('The key store could not answer');
+    }
+    // A store that answers something that is not a list of ids is as good as down.
+    fixture.store.appsFor = async () => 'app_a' as never;
+    await agent.get('/keyscope/apps').expect(503);
+    await agent.get('/keyscope/apps/app_a').expect(503);
+  });
+});

@@ -1,19 +1,30 @@
 /**
  * The plumbing every dashboard route shares, made once per dashboard: the security headers and
  * nonce of each response, cookies scoped to the mount path, rendering and redirects, the audit
- * hook, and `signedIn()`, the wrapper of every route behind sign-in. It finds the session of the
- * cookie, re-checks the operator's key against the store on every request (a revoked, expired,
- * deleted or changed key ends the session at once), resolves the apps the key reaches now, and, for
- * a form post, checks the per-session CSRF token in constant time before the route runs.
+ * hook, the dashboard's one authenticator (with core's failed-attempt limiter), and `signedIn()`,
+ * the wrapper of every route behind sign-in. It finds the session of the cookie, re-reads the
+ * operator's key from the store on every request and judges it by core's rules (`keyState`,
+ * `keyScope`, `accountOf`: a revoked, expired, deleted or changed key ends the session at once),
+ * and, for a form post, checks the per-session CSRF token in constant time before the route runs.
+ * Which apps the operator reaches is core's answer too, asked when a route needs it
+ * (`listReachableApps`, `authenticator.authorize`), so a grant taken away takes effect at once.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
+  type AuthContext,
+  AuthError,
+  type Authenticator,
+  createAuthenticator,
+  createMemoryRateLimiter,
   type Entity,
+  ForbiddenError,
   KeyNotFoundError,
-  keyState,
+  listReachableApps,
+  type MemoryRateLimiter,
   StoreError,
   type WritableKeyStore,
 } from '@keyscope/core';
+import { accountOf, keyScope, keyState } from '@keyscope/core/rules';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { DashboardEvent, DashboardOperator } from '../types.js';
 import { readCookie, serializeCookie } from './cookies.js';
@@ -29,10 +40,11 @@ import { digest, sameToken } from './tokens.js';
 /** The name of the session cookie. */
 export const SESSION_COOKIE = 'keyscope_session';
 
-/** The operator of a request: their key, whom it belongs to, and the apps it reaches now. */
+/** The operator of a request: their key, whom it belongs to, and what core makes of it. */
 export interface Operator extends DashboardOperator {
   readonly entity: Entity;
-  readonly apps: readonly string[];
+  /** The context the key grants on its own (account scope), as core's Basic verification makes it. */
+  readonly context: AuthContext;
 }
 
 /** A request being answered. */
@@ -52,12 +64,24 @@ export interface SignedIn extends Exchange {
   readonly operator: Operator;
   /** The page frame, with the operator and the session's one-time notice. */
   readonly frame: Frame;
+  /** The apps the operator's key reaches now (core's `listReachableApps`, asked once a request). */
+  apps(): Promise<readonly string[]>;
+  /**
+   * Resolves when the operator's key reaches app `appId` now (core's `authorize` at account scope).
+   *
+   * @throws {Refusal} 403 when it does not, or there is no such app.
+   */
+  reach(appId: string): Promise<void>;
 }
 
 /** What the routes share. */
 export interface Kit {
   readonly settings: Settings;
   readonly store: WritableKeyStore;
+  /** Core's authenticator over the store, with `limiter` as its rate limiter (sign-in). */
+  readonly authenticator: Authenticator;
+  /** Core's failed-attempt limiter, per (key id, address) and per address. */
+  readonly limiter: MemoryRateLimiter;
   readonly sessions: Sessions;
   readonly router: Router;
   /** The form-body parser (urlencoded, small). */
@@ -102,10 +126,15 @@ export function createKit(
 ): Kit {
   const { store } = settings;
   const sessions = createSessions(settings);
+  const limiter = createMemoryRateLimiter(settings.signInLimit);
+  // It asks the limiter before it verifies a sign-in, and reports every 401 and success to it.
+  const authenticator = createAuthenticator({ store, rateLimiter: limiter });
 
   const kit: Kit = {
     settings,
     store,
+    authenticator,
+    limiter,
     sessions,
     router: express.Router(),
     form: express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
@@ -172,7 +201,7 @@ export function createKit(
       const refusal =
         error instanceof Refusal
           ? error
-          : error instanceof StoreError
+          : error instanceof StoreError || (error instanceof AuthError && error.status === 503)
             ? storeDown()
             : error instanceof KeyNotFoundError
               ? new Refusal(404, 'No such key', 'That key does not exist any more.')
@@ -204,21 +233,54 @@ export function createKit(
     apiBase: (ex) => settings.apiBaseUrl ?? requestOrigin(ex.req),
   };
 
-  /** The operator of a session, checked against the store now; `undefined`: the key is unusable. */
+  /**
+   * The operator of a session, judged now by core's rules on the key read from the store;
+   * `undefined`: the key is gone, changed, not active, or not an account key.
+   */
   async function operatorOf(session: Session): Promise<Operator | undefined> {
     const record = await store.findKey(session.keyId);
     if (
       record === undefined ||
-      record.entity.type === 'app' ||
+      keyScope(record.entity.type) !== 'account' ||
       keyState(record) !== 'active' ||
+      // The session's own check: the secret it signed in with is still the key's secret.
       !timingSafeEqual(digest(record.secret), session.secretDigest)
     ) {
       return undefined;
     }
-    const accountId =
-      record.accountId ?? (record.entity.type === 'userAccount' ? record.entity.id : undefined);
     const entity: Entity = { type: record.entity.type, id: record.entity.id };
-    return { keyId: record.id, entity, accountId, apps: await store.appsFor(entity) };
+    const accountId = accountOf(record);
+    const context: AuthContext = {
+      method: 'basic',
+      keyId: record.id,
+      entity,
+      scope: 'account',
+      accountId,
+    };
+    return { keyId: record.id, entity, accountId, context };
+  }
+
+  /** What the routes ask core about the operator's reach, the list asked at most once. */
+  function reachOf(operator: Operator): Pick<SignedIn, 'apps' | 'reach'> {
+    let apps: Promise<readonly string[]> | undefined;
+    return {
+      apps: () => {
+        apps ??= listReachableApps(authenticator, operator.context);
+        return apps;
+      },
+      reach: async (appId) => {
+        try {
+          await authenticator.authorize(operator.context, 'account', { appId });
+        } catch (error) {
+          if (!(error instanceof ForbiddenError)) throw error;
+          throw new Refusal(
+            403,
+            'Not one of your apps',
+            'The key you signed in with cannot reach this app (or there is no such app).',
+          );
+        }
+      },
+    };
   }
 
   /** The signed-in request, or `undefined` when it was answered (not signed in). */
@@ -274,7 +336,7 @@ export function createKit(
         csrfToken: session.csrfToken,
       },
     };
-    return { ...ex, session, operator, frame };
+    return { ...ex, session, operator, frame, ...reachOf(operator) };
   }
 
   /** Not signed in: a page asks to sign in (303); a form post is refused (403), nothing changed. */

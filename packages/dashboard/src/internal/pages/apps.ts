@@ -3,7 +3,8 @@
  * API keys (and the per-app key limit explained when reached), and its test-token tab, which mints
  * a short-lived appUser JWT and shows the matching `curl` line.
  */
-import { type KeyInfo, keyState } from '@keyscope/core';
+import type { KeyInfo } from '@keyscope/core';
+import { countActiveKeys } from '@keyscope/core/rules';
 import { when } from '../format.js';
 import { type Html, html, raw } from '../html.js';
 import { layout } from '../layout.js';
@@ -67,7 +68,7 @@ export function limitText(appId: string, limit: number): Html {
 /** An app's settings tab: its keys and the create-key form. */
 export function appKeysPage(frame: Frame, input: AppKeysInput): Html {
   const { owner, limit, now } = input;
-  const active = input.keys.filter((key) => keyState(key, now) === 'active').length;
+  const active = countActiveKeys(input.keys, owner.id, now);
   const atLimit = active >= limit;
   return layout({
     ...frame,

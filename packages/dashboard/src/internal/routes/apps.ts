@@ -2,32 +2,26 @@
  * The app routes: the list of the apps the operator's key reaches, an app's settings tab (its keys,
  * with the key routes under it), and the test-token tab, which mints a short-lived `appUser` JWT with
  * one of the app's active keys (core's `signToken`) and shows the matching `curl` line. An app the
- * key does not reach answers 403, whether it exists or not.
+ * key does not reach (core's `authorize` at account scope) answers 403, whether it exists or not.
  */
 import { signToken } from '@keyscope/core';
+import { countActiveKeys } from '@keyscope/core/rules';
 import { shellQuote } from '../format.js';
 import { html } from '../html.js';
 import type { Kit, SignedIn } from '../kit.js';
 import { appKeysPage, appsPage, tokenPage } from '../pages/apps.js';
 import { segment } from '../pages/frame.js';
 import type { Owner } from '../pages/keys.js';
-import { Refusal } from '../refusal.js';
 import { field } from '../request.js';
 import { installKeyRoutes } from './keys.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: user ids may not hold control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** The app of the request, if the operator's key reaches it. */
-function appOf(ex: SignedIn): Owner {
+/** The app of the request, if the operator's key reaches it (else a 403 `Refusal`). */
+async function appOf(ex: SignedIn): Promise<Owner> {
   const appId = String(ex.req.params.appId);
-  if (!ex.operator.apps.includes(appId)) {
-    throw new Refusal(
-      403,
-      'Not one of your apps',
-      'The key you signed in with cannot reach this app (or there is no such app).',
-    );
-  }
+  await ex.reach(appId);
   const path = `${ex.base}/apps/${segment(appId)}`;
   return { type: 'app', id: appId, path, backPath: path };
 }
@@ -60,9 +54,9 @@ export function installApps(kit: Kit): void {
     kit.signedIn(async (ex) => {
       const { operator } = ex;
       const active = await store.listKeys({ entityType: 'app', state: 'active' });
-      const apps = operator.apps.map((id) => ({
+      const apps = (await ex.apps()).map((id) => ({
         id,
-        activeKeys: active.filter((key) => key.entity.id === id).length,
+        activeKeys: countActiveKeys(active, id, ex.now),
       }));
       const scope =
         operator.entity.type === 'userAccount'
@@ -74,11 +68,11 @@ export function installApps(kit: Kit): void {
 
   router.get(
     '/apps/:appId',
-    kit.signedIn(async (ex) => renderKeys(ex, appOf(ex), 200)),
+    kit.signedIn(async (ex) => renderKeys(ex, await appOf(ex), 200)),
   );
 
   installKeyRoutes(kit, '/apps/:appId', {
-    ownerOf: async (ex) => appOf(ex),
+    ownerOf: appOf,
     renderRefused: (ex, owner, status, message) => renderKeys(ex, owner, status, message),
   });
 
@@ -88,7 +82,7 @@ export function installApps(kit: Kit): void {
   router.get(
     '/apps/:appId/token',
     kit.signedIn(async (ex) => {
-      const owner = appOf(ex);
+      const owner = await appOf(ex);
       const keys = await activeKeys(owner.id);
       const page = tokenPage(ex.frame, {
         appId: owner.id,
@@ -105,7 +99,7 @@ export function installApps(kit: Kit): void {
     form,
     kit.signedIn(
       async (ex) => {
-        const owner = appOf(ex);
+        const owner = await appOf(ex);
         const keys = await activeKeys(owner.id);
         const keyId = field(ex.req, 'keyId') ?? '';
         const userId = field(ex.req, 'userId')?.trim() ?? '';

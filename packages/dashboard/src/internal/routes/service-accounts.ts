@@ -46,7 +46,7 @@ export function installServiceAccounts(kit: Kit): void {
         appIds: entry.appIds,
         keys: keys.filter((key) => key.entity.id === entry.id),
       })),
-      apps: ex.operator.apps,
+      apps: await ex.apps(),
       now: new Date(),
       csrfToken: ex.session.csrfToken,
       ...extra,
@@ -109,7 +109,10 @@ export function installServiceAccounts(kit: Kit): void {
       async (ex) => {
         const owner = await serviceAccountOf(ex);
         const appId = field(ex.req, 'appId') ?? '';
-        if (!ex.operator.apps.includes(appId)) {
+        try {
+          await ex.reach(appId);
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
           await render(ex, 403, { error: 'You can grant only the apps of your own account.' });
           return;
         }

@@ -12,8 +12,6 @@ import {
   type AuthContext,
   AuthError,
   basicAuthorization,
-  createAuthenticator,
-  createMemoryRateLimiter,
   InvalidArgumentError,
   type RateLimitAttempt,
 } from '@keyscope/core';
@@ -35,10 +33,7 @@ const ENDED_NOTICES: Readonly<Record<string, string>> = {
 
 /** Adds `GET /`, `GET /sign-in`, `POST /sign-in` and `POST /sign-out`. */
 export function installSignIn(kit: Kit): void {
-  const { router, form, sessions, store } = kit;
-  const limiter = createMemoryRateLimiter(kit.settings.signInLimit);
-  // The authenticator asks the limiter before it verifies, and reports every 401 and success to it.
-  const authenticator = createAuthenticator({ store, rateLimiter: limiter });
+  const { router, form, sessions, authenticator, limiter } = kit;
 
   router.get('/', (req, res) => kit.redirect(kit.begin(req, res), '/apps'));
 
@@ -119,7 +114,7 @@ export function installSignIn(kit: Kit): void {
       );
       return;
     }
-    if (context.entity.type === 'app') {
+    if (context.scope !== 'account') {
       refuse(
         403,
         'App keys cannot sign in to the dashboard. Use the key of a user account or of a service account.',
