@@ -7,7 +7,14 @@ import { dashboard } from '@keyscope/dashboard';
 import express4 from 'express4';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, createTestApp, csrfOf, type Fixture, signIn } from './support.js';
+import {
+  createFixture,
+  createTestApp,
+  csrfOf,
+  type Fixture,
+  formTokenOf,
+  signIn,
+} from './support.js';
 
 let fixture: Fixture;
 beforeEach(async () => {
@@ -103,8 +110,9 @@ describe('dashboard()', () => {
     const created = await agent
       .post('/keyscope/apps/app_a/keys')
       .type('form')
-      .send({ _csrf: csrfOf(page.text), expires: 'never' });
-    expect(created.status).toBe(201);
+      .send({ _csrf: formTokenOf(page.text, '/keyscope/apps/app_a/keys'), expires: 'never' });
+    expect(created.status).toBe(303);
+    await agent.get(created.headers.location as string).expect(200);
     await agent.get('/keyscope/apps/app_c').expect(403);
   });
 

@@ -1,11 +1,15 @@
 /**
  * The bounded parts under the routes: the session map (timeouts, the per-key cap, eviction past
  * `maxSessions` that takes the signing-in key's own sessions first, ids kept only as digests) and
- * the cookie reader (a cookie sent twice, or with characters a session id never has, is ignored).
+ * the cookie reader (a cookie sent twice, or with characters a session id never has, is ignored),
+ * the one-time form tokens (bound to one action, spent once, a repeat sent where the first went,
+ * bounded) and the one-time reveals (taken once, expiring, bounded).
  * The sign-in limiter is core's `createMemoryRateLimiter`, tested in core and through the routes.
  */
 import { describe, expect, it } from 'vitest';
 import { readCookie, serializeCookie } from '../src/internal/cookies.js';
+import { createFormTokens, MAX_FORM_TOKENS } from '../src/internal/form-tokens.js';
+import { createReveals, MAX_REVEALS, REVEAL_TTL, type Reveal } from '../src/internal/reveals.js';
 import { createSessions } from '../src/internal/sessions.js';
 import { digest, sameToken } from '../src/internal/tokens.js';
 
@@ -23,7 +27,7 @@ describe('sessions', () => {
     });
     const { id, session } = sessions.create(data, 0);
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(session.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.forms.issue('/x')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(sessions.find(id, 9).session).toBe(session);
     expect(sessions.find(id, 18).session).toBe(session);
     expect(sessions.find(id, 25)).toEqual({ ended: 'expired' });
@@ -104,6 +108,67 @@ describe('sessions', () => {
     const e = sessions.create(other('act_e'), 8).id;
     expect(sessions.find(a, 9)).toEqual({ ended: 'unknown' });
     for (const id of [c, d, e]) expect(sessions.find(id, 9).session).toBeDefined();
+  });
+});
+
+describe('one-time form tokens', () => {
+  it('let a post through once, for the action they were issued for', async () => {
+    const forms = createFormTokens();
+    const token = forms.issue('/keyscope/apps/app%20a/keys');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(forms.use(token, '/keyscope/apps/app_b/keys')).toEqual({ kind: 'unknown' });
+    // The browser may send the path encoded otherwise; a query is not part of the action.
+    const first = forms.use(token, '/keyscope/apps/app a/keys?x=1');
+    expect(first.kind).toBe('first');
+    const repeat = forms.use(token, '/keyscope/apps/app%20a/keys');
+    expect(repeat.kind).toBe('repeat');
+    if (first.kind !== 'first' || repeat.kind !== 'repeat') return;
+    first.settle('/keyscope/apps/app%20a/keys/k/secret/r');
+    first.settle('/elsewhere');
+    await expect(repeat.location).resolves.toBe('/keyscope/apps/app%20a/keys/k/secret/r');
+  });
+
+  it('refuse what they did not issue', () => {
+    const forms = createFormTokens();
+    const other = createFormTokens().issue('/a');
+    for (const token of [undefined, '', ['x'], other, 'x'.repeat(200)]) {
+      expect(forms.use(token, '/a')).toEqual({ kind: 'unknown' });
+    }
+  });
+
+  it(`hold at most ${MAX_FORM_TOKENS} tokens, forgetting the oldest`, () => {
+    const forms = createFormTokens();
+    const first = forms.issue('/a');
+    const second = forms.issue('/a');
+    for (let i = 2; i < MAX_FORM_TOKENS + 1; i++) forms.issue('/a');
+    expect(forms.use(first, '/a')).toEqual({ kind: 'unknown' });
+    expect(forms.use(second, '/a').kind).toBe('first');
+  });
+});
+
+describe('one-time reveals', () => {
+  const reveal = (n: number): Reveal => ({
+    kind: 'token',
+    appId: 'app_a',
+    token: { token: `t${n}`, keyId: 'k', userId: 'u', expiresAt: new Date(0), curl: '' },
+  });
+
+  it('are taken once, and not after their time', () => {
+    const reveals = createReveals();
+    const id = reveals.put(reveal(1), 0);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(reveals.take('nope', 1)).toBeUndefined();
+    expect(reveals.take(id, 1)).toEqual(reveal(1));
+    expect(reveals.take(id, 2)).toBeUndefined();
+    const late = reveals.put(reveal(2), 0);
+    expect(reveals.take(late, REVEAL_TTL)).toBeUndefined();
+  });
+
+  it(`hold at most ${MAX_REVEALS}, dropping the oldest`, () => {
+    const reveals = createReveals();
+    const ids = Array.from({ length: MAX_REVEALS + 1 }, (_, n) => reveals.put(reveal(n), n));
+    expect(reveals.take(ids[0] as string, 100)).toBeUndefined();
+    expect(reveals.take(ids[1] as string, 100)).toEqual(reveal(1));
   });
 });
 

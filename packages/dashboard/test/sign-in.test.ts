@@ -9,11 +9,13 @@ import {
   createFixture,
   createTestApp,
   csrfOf,
+  expectFrame,
   expectNoSecretsIn,
   type Fixture,
-  sessionCsrf,
   setCookie,
   signIn,
+  submit,
+  tokenFor,
 } from './support.js';
 
 let fixture: Fixture;
@@ -347,8 +349,7 @@ describe('sessions', () => {
     const agent = request.agent(app);
     const signedIn = await postSignIn(agent, fixture.keys.account);
     const cookie = (setCookie(signedIn, 'keyscope_session') as string).split(';')[0] as string;
-    const csrf = await sessionCsrf(agent);
-    const out = await agent.post('/keyscope/sign-out').type('form').send({ _csrf: csrf });
+    const out = await submit(agent, '/keyscope/apps', '/keyscope/sign-out');
     expect(out.status).toBe(303);
     expect(out.headers.location).toBe('/keyscope/sign-in?ended=signed-out');
     expect(setCookie(out, 'keyscope_session')).toMatch(
@@ -361,9 +362,12 @@ describe('sessions', () => {
     expect(fixture.events.map((event) => event.action)).toEqual(['sign-in', 'sign-out']);
   });
 
-  it('do not end at a sign-out without the CSRF token', async () => {
+  it('do not end at a sign-out without its one-time token', async () => {
     const agent = await signIn(createTestApp(fixture), fixture.keys.account);
-    await agent.post('/keyscope/sign-out').type('form').send({}).expect(403);
+    const refused = await agent.post('/keyscope/sign-out').type('form').send({});
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('This form is out of date or did not come from this dashboard');
+    expectFrame(refused.text, fixture.keys.account.id);
     await agent.get('/keyscope/apps').expect(200);
   });
 
@@ -408,14 +412,16 @@ describe('sessions', () => {
   it('end as soon as the operator key is revoked, and a form post then changes nothing', async () => {
     const app = createTestApp(fixture);
     const agent = await signIn(app, fixture.keys.account);
-    const csrf = await sessionCsrf(agent);
+    const csrf = await tokenFor(agent, '/keyscope/apps/app_a', '/keyscope/apps/app_a/keys');
     await fixture.store.revokeKey(fixture.keys.account.id);
     const post = await agent
       .post('/keyscope/apps/app_a/keys')
       .type('form')
       .send({ _csrf: csrf, name: 'after revocation', expires: 'never' });
     expect(post.status).toBe(403);
-    expect(post.text).toContain('Your session has ended');
+    expect(post.text).toContain(
+      'Your session ended because the key you signed in with was revoked, has expired or is gone, so nothing was changed.',
+    );
     expect(await fixture.store.listKeys({ entity: { type: 'app', id: 'app_a' } })).toHaveLength(1);
     expect(fixture.events.at(-1)).toMatchObject({
       action: 'session.ended',
@@ -479,5 +485,76 @@ describe('sessions', () => {
     expect(response.text).toContain('The key store could not answer');
     findKey.mockRestore();
     await agent.get('/keyscope/apps').expect(200);
+  });
+});
+
+describe('what a refused form says', () => {
+  const post = (app: ReturnType<typeof createTestApp>, cookie?: string) => {
+    const req = request(app).post('/keyscope/apps/app_a/keys').type('form');
+    if (cookie !== undefined) req.set('Cookie', cookie);
+    return req.send({ _csrf: 'A'.repeat(43), expires: 'never' });
+  };
+
+  it('is "not signed in" only when no session cookie came with it', async () => {
+    const response = await post(createTestApp(fixture));
+    expect(response.status).toBe(403);
+    expect(response.text).toContain('<h1>Not signed in</h1>');
+    expect(response.text).toContain('This form came without a session, so nothing was changed');
+  });
+
+  it('says the session is over for a cookie of no session, and that it expired when it did', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+    const app = createTestApp(fixture, { idleTimeout: 60_000 });
+    const gone = await post(app, `keyscope_session=${'B'.repeat(43)}`);
+    expect(gone.status).toBe(403);
+    expect(gone.text).toContain(
+      'Your session is over (you signed out, or the dashboard was restarted)',
+    );
+    const agent = await signIn(app, fixture.keys.account);
+    const token = await tokenFor(agent, '/keyscope/apps/app_a', '/keyscope/apps/app_a/keys');
+    vi.setSystemTime(new Date('2030-01-01T00:05:00Z'));
+    const expired = await agent
+      .post('/keyscope/apps/app_a/keys')
+      .type('form')
+      .send({ _csrf: token, expires: 'never' });
+    expect(expired.status).toBe(403);
+    expect(expired.text).toContain('Your session expired (it was idle too long');
+    expect(await fixture.store.listKeys({ entity: { type: 'app', id: 'app_a' } })).toHaveLength(1);
+  });
+
+  it('says a sign-in form came from another site, or is stale, as it is', async () => {
+    const agent = request.agent(createTestApp(fixture));
+    const crossSite = await postSignIn(agent, fixture.keys.account, {
+      'Sec-Fetch-Site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.text).toContain('This sign-in form was sent from another site');
+    const stale = await agent
+      .post('/keyscope/sign-in')
+      .type('form')
+      .send({ _csrf: 'x', keyId: fixture.keys.account.id, secret: fixture.keys.account.secret });
+    expect(stale.status).toBe(403);
+    expect(stale.text).toContain('The sign-in form expired or did not come from this dashboard');
+  });
+
+  it('keeps the frame on refusal pages while signed in, and shows none when signed out', async () => {
+    const app = createTestApp(fixture);
+    const agent = await signIn(app, fixture.keys.account);
+    for (const [path, status] of [
+      ['/keyscope/nope', 404],
+      ['/keyscope/apps/app_c', 403],
+      ['/keyscope/apps/app_a/keys/app_000000000000000000000000/revoke', 404],
+    ] as const) {
+      const page = await agent.get(path);
+      expect(page.status).toBe(status);
+      expectFrame(page.text, fixture.keys.account.id);
+      expect(page.text).toMatch(
+        /<p><a href="\/keyscope\/apps[^"]*">Back to the (apps|keys)<\/a><\/p>/,
+      );
+    }
+    const signedOut = await request(app).get('/keyscope/nope').expect(404);
+    expect(signedOut.text).not.toContain('Signed in with');
+    expect(signedOut.text).toContain('href="/keyscope/sign-in"');
   });
 });

@@ -8,7 +8,21 @@
  * sessions are swept, then the signing-in key gives up its own oldest session, and only a key that
  * holds none loses one of the key holding the most sessions.
  */
+
+import { createFormTokens, type FormTokens } from './form-tokens.js';
+import type { Html } from './html.js';
+import { createReveals, type Reveals } from './reveals.js';
 import { digest, randomToken } from './tokens.js';
+
+/** What the next page of a session says once: the outcome of the change that led to it. */
+export interface Flash {
+  /** What was done (role="status"). Never a secret. */
+  readonly notice?: Html | string | undefined;
+  /** Why a change was refused (role="alert"). */
+  readonly error?: Html | string | undefined;
+  /** The form values the refused change was sent with (never a secret), to fill the form again. */
+  readonly values?: Readonly<Record<string, string>> | undefined;
+}
 
 /** One signed-in operator. */
 export interface Session {
@@ -16,12 +30,14 @@ export interface Session {
   readonly keyId: string;
   /** SHA-256 of the key's secret at sign-in: a key whose secret changed ends the session. */
   readonly secretDigest: Buffer;
-  /** The CSRF token of every form of this session. */
-  readonly csrfToken: string;
+  /** The one-time tokens of the session's forms (they are its CSRF tokens too). */
+  readonly forms: FormTokens;
+  /** Secrets waiting for the one page that shows them. */
+  readonly reveals: Reveals;
   readonly createdAt: number;
   lastSeen: number;
-  /** A one-time notice for the next page (never a secret). */
-  notice?: string | undefined;
+  /** What the next page says once. */
+  flash?: Flash | undefined;
 }
 
 /** Why a session cookie did not lead to a session. */
@@ -106,7 +122,13 @@ export function createSessions(settings: SessionSettings): Sessions {
         removeOldestOf(victim);
       }
       const id = randomToken();
-      const session: Session = { ...data, csrfToken: randomToken(), createdAt: now, lastSeen: now };
+      const session: Session = {
+        ...data,
+        forms: createFormTokens(),
+        reveals: createReveals(),
+        createdAt: now,
+        lastSeen: now,
+      };
       const name = digestOf(id);
       map.set(name, session);
       own = byKey.get(data.keyId);

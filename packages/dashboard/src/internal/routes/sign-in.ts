@@ -16,7 +16,14 @@ import {
   type RateLimitAttempt,
 } from '@keyscope/core';
 import { readCookie } from '../cookies.js';
-import { csrfRefusal, type Exchange, type Kit, SESSION_COOKIE, storeDown } from '../kit.js';
+import {
+  crossSiteRefusal,
+  type Exchange,
+  type Kit,
+  SESSION_COOKIE,
+  staleFormRefusal,
+  storeDown,
+} from '../kit.js';
 import { messagePage } from '../pages/message.js';
 import { signInPage } from '../pages/sign-in.js';
 import { clientAddress, field, fromAnotherSite } from '../request.js';
@@ -65,13 +72,13 @@ export function installSignIn(kit: Kit): void {
       kit.send(ex, status, page);
     };
 
-    if (
-      formToken === undefined ||
-      fromAnotherSite(req) ||
-      !sameToken(field(req, '_csrf'), formToken)
-    ) {
+    if (fromAnotherSite(req)) {
       kit.emit({ action: 'csrf.refused', address });
-      throw csrfRefusal('sign-in');
+      throw crossSiteRefusal('sign-in');
+    }
+    if (formToken === undefined || !sameToken(field(req, '_csrf'), formToken)) {
+      kit.emit({ action: 'csrf.refused', address });
+      throw staleFormRefusal('sign-in');
     }
 
     const secret = field(req, 'secret') ?? '';
