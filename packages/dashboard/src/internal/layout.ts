@@ -125,8 +125,8 @@ dl.secret{grid-template-columns:minmax(0,1fr)}
 table.keys,table.keys tbody,table.keys tr,table.keys td{display:block;width:100%}
 table.keys thead,table.keys colgroup{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.keys tr{border:1px solid var(--line);border-radius:6px;padding:.25rem .75rem;margin:0 0 .75rem}
-table.keys td{display:grid;grid-template-columns:minmax(5.5rem,28%) minmax(0,1fr);gap:.75rem;align-items:center;border:0;padding:.375rem 0}
-table.keys td::before{content:attr(data-label);content:attr(data-label) / "";font-size:.8125rem;font-weight:600;color:var(--muted)}
+table.keys td{display:flex;align-items:center;gap:.25rem .75rem;border:0;padding:.375rem 0}
+table.keys td::before{flex:0 0 min(7rem,30%);content:attr(data-label);content:attr(data-label) / "";font-size:.8125rem;font-weight:600;color:var(--muted)}
 }
 `);
 
