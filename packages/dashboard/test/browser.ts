@@ -62,10 +62,13 @@ export interface Stage {
   apiReloaded(ready: (document: KeysDocument) => boolean): Promise<void>;
   /** Calls the API with an `Authorization` value. */
   api(path: string, authorization: string): Promise<globalThis.Response>;
-  /** Takes a screenshot into `dir` (and into `docs/` with `KEYSCOPE_SCREENSHOTS=1`). */
+  /**
+   * Takes a screenshot into `test-results/screenshots/` (and, with `KEYSCOPE_SCREENSHOTS=1`, into
+   * `docs/` for the README unless `docs` is false); returns its path.
+   */
   shot(
     name: string,
-    options?: { readonly fullPage?: boolean; readonly page?: Page },
+    options?: { readonly fullPage?: boolean; readonly page?: Page; readonly docs?: boolean },
   ): Promise<string>;
   close(): Promise<void>;
 }
@@ -180,10 +183,10 @@ export async function startStage(
       });
     },
     api: (path, authorization) => fetch(`${api.origin}${path}`, { headers: { authorization } }),
-    async shot(name, { fullPage = true, page: target = page } = {}) {
+    async shot(name, { fullPage = true, page: target = page, docs = true } = {}) {
       const path = join(SHOTS, `${name}.png`);
       await target.screenshot({ path, fullPage });
-      if (refreshDocs) {
+      if (refreshDocs && docs) {
         mkdirSync(DOCS, { recursive: true });
         await target.screenshot({ path: join(DOCS, `${name}.png`), fullPage });
       }

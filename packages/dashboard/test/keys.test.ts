@@ -179,6 +179,24 @@ describe('creating a key', () => {
     expect(fixture.events.filter((event) => event.action === 'key.created')).toHaveLength(1);
   });
 
+  it('says a form was already sent when its first submission led to a refusal page', async () => {
+    const agent = await signIn(createTestApp(fixture), fixture.keys.account);
+    const { record } = await fixture.store.createKey({ entity: { type: 'app', id: 'app_a' } });
+    const rotate = `${APP_A}/keys/${record.id}/rotate`;
+    const token = await tokenFor(agent, APP_A, rotate);
+    await fixture.store.deleteKey(record.id);
+    const send = () => agent.post(rotate).type('form').send({ _csrf: token });
+    const first = await send();
+    expect(first.status).toBe(404);
+    const second = await send();
+    expect(second.status).toBe(409);
+    expect(second.text).toContain(
+      'This form was already sent once (by a reload, a second click or another tab), so it was not sent again and nothing more was changed.',
+    );
+    expectFrame(second.text, fixture.keys.account.id);
+    expect(await fixture.store.listKeys({ entity: { type: 'app', id: 'app_a' } })).toHaveLength(1);
+  });
+
   it('is refused without a one-time token of this session for this form (403, nothing created)', async () => {
     const app = createTestApp(fixture);
     const agent = await signIn(app, fixture.keys.account);

@@ -182,7 +182,7 @@ describe.skipIf(!available)(`the layout in Chromium (${CHROMIUM})`, { timeout: 1
     await page.getByLabel('Name (optional, for people)').fill(LONG_NAME);
     await page.getByRole('button', { name: 'Create key for app app_b' }).click();
     await page.getByRole('heading', { name: 'Key created' }).waitFor();
-    await stage.shot('key-created-360');
+    await stage.shot('key-created-360', { docs: false });
     expect(await sidewaysScroll(page)).toBe(0);
     expect(stage.consoleErrors).toEqual([]);
   });

@@ -452,7 +452,8 @@ export function createKit(
           'This form was already sent once (by a reload, a second click or another tab), so it was not sent again and nothing more was changed.',
         );
       }
-      session.flash = {
+      // The first submission's own message, if it is still waiting, says more.
+      session.flash ??= {
         notice: 'This form was already sent once, so it was not sent again: this is where it led.',
       };
       ex.res.redirect(303, location);
