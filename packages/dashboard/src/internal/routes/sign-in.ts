@@ -91,7 +91,7 @@ export function installSignIn(kit: Kit): void {
       const attempt: RateLimitAttempt = { keyId: keyId || undefined, address, method: 'basic' };
       const decision = limiter.check(attempt);
       if (!decision.allowed) {
-        tooMany(ex, decision.retryAfter);
+        await tooMany(ex, decision.retryAfter);
         return;
       }
       limiter.recordFailure(attempt);
@@ -110,7 +110,7 @@ export function installSignIn(kit: Kit): void {
       if (!(error instanceof AuthError)) throw error;
       if (error.status === 503) throw storeDown();
       if (error.status === 429) {
-        tooMany(ex, Number(error.headers['Retry-After']));
+        await tooMany(ex, Number(error.headers['Retry-After']));
         return;
       }
       refuse(
@@ -148,7 +148,7 @@ export function installSignIn(kit: Kit): void {
   }
 
   /** 429: too many failed sign-ins, with this key id from this address or from this address. */
-  function tooMany(ex: Exchange, retryAfter: number): void {
+  async function tooMany(ex: Exchange, retryAfter: number): Promise<void> {
     const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 1;
     ex.res.set('Retry-After', String(seconds));
     kit.emit({ action: 'sign-in.refused', reason: 'rate_limited', address: clientAddress(ex.req) });
@@ -157,7 +157,8 @@ export function installSignIn(kit: Kit): void {
       ex,
       429,
       messagePage(
-        { nonce: ex.nonce, base: ex.base },
+        // A sign-in from a browser that is signed in already (an old tab) keeps the frame.
+        await kit.frameFor(ex),
         {
           title: 'Too many attempts',
           message: `Too many failed sign-ins from your address (with this key id, or in all). Nothing was checked. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
