@@ -460,7 +460,14 @@ describe('sessions', () => {
     const app = createTestApp(fixture, { maxSessionsPerKey: 2 });
     const agents: request.Agent[] = [];
     for (let i = 0; i < 3; i++) agents.push(await signIn(app, fixture.keys.account));
-    await agents[0]?.get('/keyscope/apps').expect(303).expect('Location', '/keyscope/sign-in');
+    await agents[0]
+      ?.get('/keyscope/apps')
+      .expect(303)
+      .expect('Location', '/keyscope/sign-in?ended=over');
+    const notice = await request(app).get('/keyscope/sign-in?ended=over').expect(200);
+    expect(notice.text).toContain(
+      'signed in with the same key too many times elsewhere (the oldest sessions end)',
+    );
     await agents[1]?.get('/keyscope/apps').expect(200);
     await agents[2]?.get('/keyscope/apps').expect(200);
   });
@@ -509,7 +516,7 @@ describe('what a refused form says', () => {
     const gone = await post(app, `keyscope_session=${'B'.repeat(43)}`);
     expect(gone.status).toBe(403);
     expect(gone.text).toContain(
-      'Your session is over (you signed out, or the dashboard was restarted)',
+      'Your session is over (you signed out, signed in with the same key too many times elsewhere, or the dashboard was restarted)',
     );
     const agent = await signIn(app, fixture.keys.account);
     const token = await tokenFor(agent, '/keyscope/apps/app_a', '/keyscope/apps/app_a/keys');

@@ -472,7 +472,7 @@ export function createKit(
     reason: 'expired' | 'revoked' | 'unknown' | 'none',
   ): void {
     if (!post) {
-      const query = reason === 'expired' || reason === 'revoked' ? `?ended=${reason}` : '';
+      const query = reason === 'none' ? '' : `?ended=${reason === 'unknown' ? 'over' : reason}`;
       kit.redirect(ex, `/sign-in${query}`);
       return;
     }
@@ -482,7 +482,7 @@ export function createKit(
       expired:
         'Your session expired (it was idle too long, or reached its time limit), so nothing was changed. Sign in and send the form again.',
       unknown:
-        'Your session is over (you signed out, or the dashboard was restarted), so nothing was changed. Sign in and send the form again.',
+        'Your session is over (you signed out, signed in with the same key too many times elsewhere, or the dashboard was restarted), so nothing was changed. Sign in and send the form again.',
       none: 'This form came without a session, so nothing was changed: you are not signed in in this browser.',
     };
     kit.send(

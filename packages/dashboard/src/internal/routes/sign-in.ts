@@ -36,6 +36,7 @@ const ENDED_NOTICES: Readonly<Record<string, string>> = {
   expired: 'Your session expired. Sign in again.',
   revoked: 'Your session ended: the key you signed in with was revoked, has expired or is gone.',
   'signed-out': 'You signed out.',
+  over: 'Your session is over: you signed out in another tab, signed in with the same key too many times elsewhere (the oldest sessions end), or the dashboard was restarted. Sign in again.',
 };
 
 /** Adds `GET /`, `GET /sign-in`, `POST /sign-in` and `POST /sign-out`. */
