@@ -4,18 +4,19 @@
  * service-account key (checked by keyscope's own authenticator, with Basic semantics) and sees
  * exactly the apps that key may reach: their API keys (never a secret after creation), creating (the
  * secret shown once), rotating and revoking keys, minting a short-lived appUser JWT with its `curl`
- * line, and, for user-account operators, service accounts and their app grants. Every change goes
- * through the `WritableKeyStore`, so servers reading the same store see it without a restart, and
- * is reported to `onEvent`. Sessions live on the server (random 32-byte ids in an HttpOnly,
+ * line, and, for user-account operators, service accounts and their app grants. Every change is a
+ * post/redirect/get with a one-time form token (a reload or a second submission changes nothing;
+ * a new secret is shown once, on the page the redirect leads to). Every change goes through the
+ * `WritableKeyStore`, so servers reading the same store see it without a restart, and is reported
+ * to `onEvent`. Sessions live on the server (random 32-byte ids in an HttpOnly,
  * SameSite=Strict cookie scoped to the mount path, Secure behind TLS) and end when idle, when old,
- * at sign-out and as soon as the operator's key stops working; every form that changes anything
- * carries a per-session CSRF token; every page is sent with a strict nonce-based
+ * at sign-out and as soon as the operator's key stops working; every page is sent with a strict nonce-based
  * Content-Security-Policy, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` and
  * `Cache-Control: no-store`.
  */
 import type { Router } from 'express';
 import { createKit } from './internal/kit.js';
-import { messagePage } from './internal/pages/message.js';
+import { Refusal } from './internal/refusal.js';
 import { installApps } from './internal/routes/apps.js';
 import { installServiceAccounts } from './internal/routes/service-accounts.js';
 import { installSignIn } from './internal/routes/sign-in.js';
@@ -45,17 +46,13 @@ export function dashboard(options: DashboardOptions): Router {
   installSignIn(kit);
   installApps(kit);
   installServiceAccounts(kit);
-  kit.router.use(function keyscopeDashboardNotFound(req, res) {
+  kit.router.use(function keyscopeDashboardNotFound(req, res, next) {
     const ex = kit.begin(req, res);
-    const page = messagePage(
-      { nonce: ex.nonce, base: ex.base },
-      {
-        title: 'Page not found',
-        message: 'There is no such page in the dashboard.',
-        link: { href: `${ex.base}/apps`, label: 'Go to the apps' },
-      },
+    kit.fail(
+      ex,
+      new Refusal(404, 'Page not found', 'There is no such page in the dashboard.'),
+      next,
     );
-    kit.send(ex, 404, page);
   });
   return kit.router;
 }

@@ -10,4 +10,5 @@ export type {
   DashboardEvent,
   DashboardOperator,
   DashboardOptions,
+  DashboardSignInLimit,
 } from './types.js';

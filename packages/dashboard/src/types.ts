@@ -72,6 +72,18 @@ export interface DashboardEvent {
 }
 
 /**
+ * The sign-in limit of `dashboard()` (`signInLimit`).
+ */
+export interface DashboardSignInLimit {
+  /** Failed sign-ins with one key id from one address per window (default 10). */
+  readonly maxPerKeyAndAddress?: number | undefined;
+  /** Failed sign-ins from one address per window, whatever the key id (default 50). */
+  readonly maxPerAddress?: number | undefined;
+  /** The window, in ms (default 15 minutes). */
+  readonly window?: number | undefined;
+}
+
+/**
  * Options of `dashboard()`. Only `store` is required.
  *
  * @example
@@ -94,18 +106,30 @@ export interface DashboardOptions {
   readonly idleTimeout?: number | undefined;
   /** A session ends this long after sign-in whatever happens, in ms (default 8 hours). */
   readonly absoluteTimeout?: number | undefined;
-  /** The most sessions held at once; past it the oldest end (default 10000). */
+  /**
+   * The most sessions held at once (default 10000). Past it, expired sessions go first, then the
+   * oldest session of the key signing in, and only when that key holds none, the oldest session of
+   * the key holding the most: sign-ins with one key never push other operators out first.
+   */
   readonly maxSessions?: number | undefined;
+  /**
+   * The most sessions one key holds at once (default 10); a further sign-in with that key ends its
+   * oldest session.
+   */
+  readonly maxSessionsPerKey?: number | undefined;
   /**
    * Mark the cookies `Secure` on every request (`true`), not only on requests that came over TLS
    * (`req.secure`, which honours the app's `trust proxy`; the default).
    */
   readonly secureCookie?: boolean | undefined;
   /**
-   * Failed sign-ins allowed per client address (`req.ip`) in a window of `window` ms (default 10
-   * per 15 minutes); past it, sign-in answers 429 with `Retry-After`.
+   * Failed sign-ins allowed, counted by core's `createMemoryRateLimiter` per (key id, client
+   * address) and per client address (`req.ip`; IPv6 by its /64) in a window of `window` ms that
+   * opens with the first failure. Past either count, sign-in answers 429 with `Retry-After` until
+   * the window ends, even with the right secret. A successful sign-in forgets only its own key's
+   * count at that address, never another key's, nor the address's count.
    */
-  readonly signInLimit?: { readonly max?: number; readonly window?: number } | undefined;
+  readonly signInLimit?: DashboardSignInLimit | undefined;
   /** The longest lifetime of a test token, in seconds (default and maximum 3600). */
   readonly maxTokenLifetime?: number | undefined;
   /**

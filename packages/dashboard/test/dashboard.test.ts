@@ -7,7 +7,14 @@ import { dashboard } from '@keyscope/dashboard';
 import express4 from 'express4';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, createTestApp, csrfOf, type Fixture, signIn } from './support.js';
+import {
+  createFixture,
+  createTestApp,
+  csrfOf,
+  type Fixture,
+  formTokenOf,
+  signIn,
+} from './support.js';
 
 let fixture: Fixture;
 beforeEach(async () => {
@@ -26,7 +33,11 @@ describe('dashboard()', () => {
       { absoluteTimeout: Number.NaN },
       { maxSessions: 1.5 },
       { maxTokenLifetime: 7200 },
-      { signInLimit: { max: 0 } },
+      { maxSessionsPerKey: 0 },
+      { signInLimit: { maxPerKeyAndAddress: 0 } },
+      { signInLimit: { maxPerAddress: 2.5 } },
+      { signInLimit: { window: -1 } },
+      { signInLimit: 10 },
       { apiBaseUrl: 'javascript:alert(1)' },
       { apiBaseUrl: "https://x/'" },
       { onEvent: 'log' },
@@ -35,6 +46,10 @@ describe('dashboard()', () => {
       expect(() => dashboard({ store, ...(options as object) })).toThrow(ConfigurationError);
     }
     expect(() => dashboard({ store, maxTokenLifetime: 120 })).not.toThrow();
+    // The old per-address count is gone; a setting of it is not silently ignored.
+    expect(() => dashboard({ store, signInLimit: { max: 5 } as never })).toThrow(
+      'signInLimit.max was replaced by signInLimit.maxPerKeyAndAddress and signInLimit.maxPerAddress',
+    );
   });
 
   it('answers unknown paths with a 404 page and the same headers', async () => {
@@ -95,8 +110,9 @@ describe('dashboard()', () => {
     const created = await agent
       .post('/keyscope/apps/app_a/keys')
       .type('form')
-      .send({ _csrf: csrfOf(page.text), expires: 'never' });
-    expect(created.status).toBe(201);
+      .send({ _csrf: formTokenOf(page.text, '/keyscope/apps/app_a/keys'), expires: 'never' });
+    expect(created.status).toBe(303);
+    await agent.get(created.headers.location as string).expect(200);
     await agent.get('/keyscope/apps/app_c').expect(403);
   });
 

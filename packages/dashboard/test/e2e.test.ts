@@ -1,140 +1,46 @@
 /**
- * End-to-end in a real headless Chromium (Debian's `chromium`, driven by `playwright-core` through
- * `executablePath`; nothing is downloaded): an operator signs in through the form, creates a key,
- * copies its secret with the copy button (read back from the clipboard), uses it against the
- * Express example API, revokes it, and sees the API refuse it. The API runs in this process on its
+ * End-to-end in a real headless Chromium (see `browser.ts`): an operator signs in through the
+ * form, creates a key, copies its secret with the copy button (read back from the clipboard), uses
+ * it against the Express example API, revokes it, and sees the API refuse it. The API runs on its
  * own file store following the same keys file, as a separate server would, so the dashboard's
- * change reaches it through the file, without a restart. Also: keyboard access, labels, focus,
- * the token tab and the service-accounts page, with no console error (a CSP violation would be one).
- *
- * Without Chromium the suite is skipped with a notice, except under `CI=true`, where that fails.
- * `KEYSCOPE_SCREENSHOTS=1` saves the screenshots of the package README into `docs/`.
+ * change reaches it through the file, without a restart. Also: the one-time reveal as a browser
+ * meets it (a reload, Back and a second tab do not show the secret again), keyboard access, labels,
+ * focus, the token tab and the service-accounts page, with no console error (a CSP violation
+ * would be one). `KEYSCOPE_SCREENSHOTS=1` saves the screenshots of the package README into `docs/`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { basicAuthorization, type FileKeyStore, openFileStore } from '@keyscope/core';
-import type { BrowserContext, Page } from 'playwright-core';
+import { basicAuthorization } from '@keyscope/core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../examples/express/src/app.js';
-import { createFixture, createTestApp, type Fixture } from './support.js';
+import { available, CHROMIUM, requireChromium, type Stage, startStage } from './browser.js';
+import type { Fixture } from './support.js';
 
 // What the page functions below use of the browser (this file compiles without the DOM library).
 declare const document: { activeElement: { id: string; textContent: string | null } | null };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 declare function getComputedStyle(element: unknown): { outlineStyle: string };
 
-const CHROMIUM = process.env.KEYSCOPE_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-const screenshots = process.env.KEYSCOPE_SCREENSHOTS === '1';
-const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+requireChromium();
 
-if (!available) {
-  console.warn(
-    `\n  NOTICE: ${CHROMIUM} not found: the dashboard's end-to-end tests are ${underCi ? 'FAILING (CI=true)' : 'skipped'}. Install it with: apt-get install -y chromium\n`,
-  );
-}
-
-it.runIf(!available && underCi)('needs Chromium under CI', () => {
-  throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install -y chromium)`);
-});
-
-async function listen(app: Parameters<typeof import('node:http').createServer>[1]) {
-  const { createServer } = await import('node:http');
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-const close = (server: Server | undefined) =>
-  new Promise<void>((resolve) => {
-    if (server === undefined) return resolve();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-
-describe.skipIf(!available)(`the dashboard in Chromium (${CHROMIUM})`, () => {
+// A browser on a loaded 2-core machine is slow: each step gets a generous bound, never a
+// wall-clock assertion.
+describe.skipIf(!available)(`the dashboard in Chromium (${CHROMIUM})`, { timeout: 120_000 }, () => {
+  let stage: Stage;
   let fixture: Fixture;
-  let apiStore: FileKeyStore;
-  let dashboardServer: Server;
-  let apiServer: Server;
+  let page: Page;
   let dashboardUrl: string;
   let apiUrl: string;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    fixture = await createFixture();
-    // A few more keys, so that the pages look like an app in use.
-    const { store } = fixture;
-    await store.createKey({
-      entity: { type: 'app', id: 'app_a' },
-      displayName: 'Staging',
-      expiresAt: new Date(Date.now() + 90 * 86_400_000),
-    });
-    const old = await store.createKey({
-      entity: { type: 'app', id: 'app_a' },
-      displayName: 'Old CI',
-    });
-    await store.revokeKey(old.record.id);
-
-    apiStore = await openFileStore(fixture.file, { pollInterval: 100, onReloadError: () => {} });
-    const api = await listen(createApp({ store: apiStore }));
-    apiServer = api.server;
-    apiUrl = api.origin;
-    const dash = await listen(createTestApp(fixture, { apiBaseUrl: apiUrl }));
-    dashboardServer = dash.server;
-    dashboardUrl = `${dash.origin}/keyscope`;
-
-    const { chromium } = await import('playwright-core');
-    profile = mkdtempSync(join(tmpdir(), 'keyscope-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1180, height: 760 },
-      permissions: ['clipboard-read', 'clipboard-write'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-  }, 30_000);
+    stage = await startStage();
+    ({ fixture, page, dashboardUrl, apiUrl } = stage);
+  }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await close(dashboardServer);
-    await close(apiServer);
-    apiStore?.close();
-    fixture?.cleanup();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await stage?.close();
   });
 
-  async function shot(name: string) {
-    if (!screenshots) return;
-    mkdirSync(DOCS, { recursive: true });
-    await page.screenshot({ path: join(DOCS, `${name}.png`), fullPage: true });
-  }
-
-  async function api(path: string, authorization: string) {
-    return fetch(`${apiUrl}${path}`, { headers: { authorization } });
-  }
+  const shot = (name: string) => stage.shot(name);
+  const api = (path: string, authorization: string) => stage.api(path, authorization);
 
   it('signs in with the keyboard through the labelled form', async () => {
     await page.goto(`${dashboardUrl}/`);
@@ -201,8 +107,40 @@ describe.skipIf(!available)(`the dashboard in Chromium (${CHROMIUM})`, () => {
     expect((await api('/v2/apps/app_a', basicAuthorization(created))).status).toBe(200);
   });
 
-  it('lists the key without its secret, then revokes it; the API refuses it', async () => {
+  it('does not show the secret again: not in a second tab, not on a reload', async () => {
+    const revealUrl = page.url();
+    expect(new URL(revealUrl).pathname).toMatch(/\/keys\/app_[0-9a-f]{24}\/secret\/[\w-]{43}$/);
+    const tab = await stage.context.newPage();
+    await tab.goto(revealUrl);
+    await tab.getByRole('heading', { name: 'Secret no longer shown' }).waitFor();
+    expect(await tab.content()).not.toContain(created.secret);
+    await tab.close();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Secret no longer shown' }).waitFor();
+    expect(await page.content()).not.toContain(created.secret);
+    // Still one new key: the reload sent no form again.
+    const keys = await fixture.store.listKeys({ entity: { type: 'app', id: 'app_a' } });
+    expect(keys.filter((key) => key.displayName === 'Mobile backend')).toHaveLength(1);
+  });
+
+  it('does not show a rotated secret again on Back, from the back-forward cache either', async () => {
     await page.getByRole('link', { name: 'Back to the keys of app app_a' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'Staging' });
+    await row.getByRole('button', { name: /^Rotate/ }).click();
+    await page.getByRole('heading', { name: 'Key rotated' }).waitFor();
+    const secret = (await page.locator('#created-key-secret').textContent()) as string;
+    expect(secret.length).toBeGreaterThan(40);
+    await page.getByRole('link', { name: 'Back to the keys of app app_a' }).click();
+    await page.waitForURL(`${dashboardUrl}/apps/app_a`);
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Secret no longer shown' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    // Forward again, and on with the key created above.
+    await page.getByRole('link', { name: 'Back to the keys of app app_a' }).click();
+    await page.waitForURL(`${dashboardUrl}/apps/app_a`);
+  });
+
+  it('lists the key without its secret, then revokes it; the API refuses it', async () => {
     const row = page.getByRole('row').filter({ hasText: created.id });
     expect(await row.getByRole('cell').allTextContents()).toEqual([
       created.id,
@@ -223,20 +161,17 @@ describe.skipIf(!available)(`the dashboard in Chromium (${CHROMIUM})`, () => {
       'Revoked',
     );
 
-    // The API reads the file on its own: within two seconds it refuses the key.
-    const started = Date.now();
-    let status = 0;
-    let challenge: string | null = null;
-    while (Date.now() - started < 2500) {
-      const response = await api('/v2/apps/app_a', basicAuthorization(created));
-      status = response.status;
-      challenge = response.headers.get('www-authenticate');
-      if (status === 401) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(status).toBe(401);
-    expect(challenge).toBe('Basic realm="keyscope", charset="UTF-8", Bearer realm="keyscope"');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The API reads the file on its own (no restart): once its store has reloaded the file, it
+    // refuses the key. The wait is bounded generously; the contract's two seconds are measured by
+    // the core's reload tests and the benchmarks, not asserted on a loaded machine here.
+    await stage.apiReloaded((document) =>
+      document.keys.some((key) => key.id === created.id && typeof key.revokedAt === 'string'),
+    );
+    const response = await api('/v2/apps/app_a', basicAuthorization(created));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Basic realm="keyscope", charset="UTF-8", Bearer realm="keyscope"',
+    );
   });
 
   it('mints a test token that the API accepts as the end user', async () => {
@@ -278,6 +213,6 @@ describe.skipIf(!available)(`the dashboard in Chromium (${CHROMIUM})`, () => {
     expect(await page.getByRole('status').textContent()).toBe('You signed out.');
     await page.goto(`${dashboardUrl}/apps`);
     expect(new URL(page.url()).pathname).toBe('/keyscope/sign-in');
-    expect(consoleErrors).toEqual([]);
+    expect(stage.consoleErrors).toEqual([]);
   });
 });

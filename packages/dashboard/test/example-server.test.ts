@@ -84,6 +84,9 @@ const cookiesOf = (response: Response) =>
     .join('; ');
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+/** The one-time token of the form posting to `action`. */
+const formTokenOf = (html: string, action: string) =>
+  csrfOf(html.slice(Math.max(0, html.indexOf(`action="${action}"`))));
 
 describe.skipIf(!built && !underCi)('the Express example server', () => {
   it('has no dashboard by default', async () => {
@@ -118,15 +121,24 @@ describe.skipIf(!built && !underCi)('the Express example server', () => {
       headers: { cookie: `${cookie}` },
     });
     expect(keysPage.status).toBe(200);
+    const keysHtml = await keysPage.text();
     const created = await fetch(`${origin}/keyscope/apps/app_b/keys`, {
       method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}` },
-      body: new URLSearchParams({ _csrf: csrfOf(await keysPage.text()), expires: 'never' }),
+      body: new URLSearchParams({
+        _csrf: formTokenOf(keysHtml, '/keyscope/apps/app_b/keys'),
+        expires: 'never',
+      }),
     });
-    expect(created.status).toBe(201);
-    const page = await created.text();
+    expect(created.status).toBe(303);
+    const shown = await fetch(`${origin}${created.headers.get('location')}`, {
+      headers: { cookie: `${cookie}` },
+    });
+    expect(shown.status).toBe(200);
+    const page = await shown.text();
     const id = /id="created-key-id">([^<]+)</.exec(page)?.[1] as string;
-    const secret = /id="created-key-secret">([^<]+)</.exec(page)?.[1] as string;
+    const secret = /id="created-key-secret" data-once>([^<]+)</.exec(page)?.[1] as string;
 
     const whoami = await fetch(`${origin}/v2/whoami`, {
       headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },

@@ -1,10 +1,25 @@
 /**
  * The HTML helper every page is written with: interpolations are escaped unless they are `Html`
- * made by the helper, arrays are joined, empty values render nothing.
+ * made by the helper, arrays are joined, empty values render nothing. The property test draws the
+ * same cases on every run (a fixed fast-check seed); `KEYSCOPE_FC_SEED=<32-bit integer>` draws
+ * others, and a failure reports its seed and path.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html, raw } from '../src/internal/html.js';
+
+/** The fast-check seed: `KEYSCOPE_FC_SEED` when set, else the repository's fixed default. */
+function fastCheckSeed(): number {
+  const text = process.env.KEYSCOPE_FC_SEED?.trim();
+  if (text === undefined || text === '') return 1_215_803_443;
+  const seed = Number(text);
+  if (!(Number.isInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 31)) {
+    throw new Error(`KEYSCOPE_FC_SEED must be a 32-bit integer, not ${JSON.stringify(text)}`);
+  }
+  return seed;
+}
+
+const seed = fastCheckSeed();
 
 describe('html``', () => {
   it('escapes every interpolated text', () => {
@@ -29,6 +44,8 @@ describe('html``', () => {
         expect(escaped).not.toMatch(/[<>"'`]/);
         expect(escaped.replace(/&(amp|lt|gt|quot|#39|#96);/g, '')).not.toContain('&');
       }),
+      // fast-check's report names the seed and the path of the shrunk case on failure.
+      { seed, numRuns: 500 },
     );
   });
 });

@@ -1,17 +1,23 @@
 /**
  * The service-accounts page of a user-account operator: the account's service accounts and their
- * grants, creating one, granting it an app of the account, and its keys (created once, revoked),
- * all through the store and reported to the audit hook.
+ * grants, creating one, granting it an app of the account, and its keys (created and shown once,
+ * revoked), each change a post/redirect/get through the store, reported to the audit hook, and
+ * a refused change explained once on the page.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createFixture,
   createTestApp,
+  expectFrame,
   expectNoSecretsIn,
   type Fixture,
-  sessionCsrf,
+  follow,
+  formTokenOf,
   signIn,
+  submit,
 } from './support.js';
+
+const PAGE = '/keyscope/service-accounts';
 
 let fixture: Fixture;
 beforeEach(async () => {
@@ -27,57 +33,60 @@ describe('service accounts', () => {
     expect(page.text).toContain('Apps granted: <code>app_a</code>');
     expect(page.text).toContain('<option value="app_b">app_b</option>');
     expect(page.text).not.toContain('<option value="app_c">');
-    expect(page.text).toContain(`<td><code>${fixture.keys.service.id}</code></td>`);
+    expect(page.text).toContain(
+      `<td data-label="Key id"><code>${fixture.keys.service.id}</code></td>`,
+    );
     expect(page.text).not.toContain(fixture.keys.service.secret);
     expect(page.text).toContain('aria-current="page">Service accounts</a>');
   });
 
   it('creates one, grants it an app, then gives it a key shown once', async () => {
     const agent = await signIn(createTestApp(fixture), fixture.keys.account);
-    const csrf = await sessionCsrf(agent);
-    await agent
-      .post('/keyscope/service-accounts')
-      .type('form')
-      .send({ _csrf: csrf, id: 'svc_ci' })
-      .expect(303)
-      .expect('Location', '/keyscope/service-accounts');
-    const listed = await agent.get('/keyscope/service-accounts').expect(200);
+    await submit(agent, PAGE, PAGE, { id: 'svc_ci' }).then((response) => {
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe(PAGE);
+    });
+    const listed = await agent.get(PAGE).expect(200);
     expect(listed.text).toContain('Service account svc_ci created.');
     expect(listed.text).toContain('<strong>none yet</strong>');
 
-    await agent
-      .post('/keyscope/service-accounts/svc_ci/grants')
-      .type('form')
-      .send({ _csrf: csrf, appId: 'app_b' })
-      .expect(303);
+    const granted = await submit(agent, PAGE, `${PAGE}/svc_ci/grants`, { appId: 'app_b' });
+    expect(granted.status).toBe(303);
+    expect((await follow(agent, granted)).text).toContain(
+      'Service account svc_ci now reaches app app_b.',
+    );
     expect(await fixture.store.appsFor({ type: 'serviceAccount', id: 'svc_ci' })).toEqual([
       'app_b',
     ]);
 
-    const created = await agent
-      .post('/keyscope/service-accounts/svc_ci/keys')
-      .type('form')
-      .send({ _csrf: csrf, name: 'CI deploys', expires: '90d' });
-    expect(created.status).toBe(201);
-    const keyId = /id="created-key-id">([^<]+)</.exec(created.text)?.[1] as string;
-    const secret = /id="created-key-secret">([^<]+)</.exec(created.text)?.[1] as string;
+    const created = await submit(agent, PAGE, `${PAGE}/svc_ci/keys`, {
+      name: 'CI deploys',
+      expires: '90d',
+    });
+    expect(created.headers.location).toMatch(
+      /^\/keyscope\/service-accounts\/svc_ci\/keys\/svc_[0-9a-f]{24}\/secret\/[A-Za-z0-9_-]{43}$/,
+    );
+    const shown = await follow(agent, created);
+    expect(shown.status).toBe(200);
+    const keyId = /id="created-key-id">([^<]+)</.exec(shown.text)?.[1] as string;
+    const secret = /id="created-key-secret" data-once>([^<]+)</.exec(shown.text)?.[1] as string;
     expect(keyId).toMatch(/^svc_/);
-    expect(created.text).toContain('/v2/apps&#39;');
+    expect(shown.text).toContain('/v2/apps&#39;');
     expect(await fixture.store.findKey(keyId)).toMatchObject({
       secret,
       entity: { type: 'serviceAccount', id: 'svc_ci' },
     });
+    expect((await follow(agent, created)).status).toBe(410);
 
-    const confirm = await agent
-      .get(`/keyscope/service-accounts/svc_ci/keys/${keyId}/revoke`)
-      .expect(200);
+    const revoke = `${PAGE}/svc_ci/keys/${keyId}/revoke`;
+    const confirm = await agent.get(revoke).expect(200);
     expect(confirm.text).toContain('service account <code>svc_ci</code>');
-    await agent
-      .post(`/keyscope/service-accounts/svc_ci/keys/${keyId}/revoke`)
+    const revoked = await agent
+      .post(revoke)
       .type('form')
-      .send({ _csrf: csrf })
-      .expect(303)
-      .expect('Location', '/keyscope/service-accounts');
+      .send({ _csrf: formTokenOf(confirm.text, revoke) });
+    expect(revoked.status).toBe(303);
+    expect(revoked.headers.location).toBe(PAGE);
 
     expect(fixture.events.map((event) => event.action)).toEqual([
       'sign-in',
@@ -91,23 +100,29 @@ describe('service accounts', () => {
     expectNoSecretsIn(fixture.events, [secret]);
   });
 
-  it('explains a refused creation or grant', async () => {
+  it('explains a refused creation or grant, once, on the page', async () => {
     const agent = await signIn(createTestApp(fixture), fixture.keys.account);
-    const csrf = await sessionCsrf(agent);
-    const exists = await agent
-      .post('/keyscope/service-accounts')
-      .type('form')
-      .send({ _csrf: csrf, id: 'svc_1' });
-    expect(exists.status).toBe(409);
-    expect(exists.text).toContain('service account &quot;svc_1&quot; already exists');
-    const empty = await agent.post('/keyscope/service-accounts').type('form').send({ _csrf: csrf });
-    expect(empty.status).toBe(400);
+    const exists = await follow(agent, await submit(agent, PAGE, PAGE, { id: 'svc_1' }));
+    expect(exists.text).toContain(
+      'No service account was created: service account &quot;svc_1&quot; already exists',
+    );
+    expect(exists.text).toContain('role="alert"');
+    expect(exists.text).toContain('value="svc_1"');
+    const empty = await follow(agent, await submit(agent, PAGE, PAGE));
+    expect(empty.text).toContain('No service account was created:');
+    // A grant of an app of another account, with a form of the page (which offers only its own).
+    const html = (await agent.get(PAGE).expect(200)).text;
+    const grant = `${PAGE}/svc_1/grants`;
     const foreign = await agent
-      .post('/keyscope/service-accounts/svc_1/grants')
+      .post(grant)
       .type('form')
-      .send({ _csrf: csrf, appId: 'app_c' });
-    expect(foreign.status).toBe(403);
-    expect(foreign.text).toContain('You can grant only the apps of your own account.');
+      .send({ _csrf: formTokenOf(html, grant), appId: 'app_c' });
+    expect(foreign.status).toBe(303);
+    const page = await follow(agent, foreign);
+    expect(page.text).toContain(
+      'Nothing was granted: you can grant only the apps of your own account.',
+    );
+    expect((await agent.get(PAGE).expect(200)).text).not.toContain('Nothing was granted');
     expect(fixture.store.document.serviceAccounts).toEqual([
       { id: 'svc_1', accountId: 'acc_1', appIds: ['app_a'] },
     ]);
@@ -115,15 +130,26 @@ describe('service accounts', () => {
 
   it('are out of reach of another account (403)', async () => {
     const agent = await signIn(createTestApp(fixture), fixture.keys.otherAccount);
-    const csrf = await sessionCsrf(agent);
-    await agent
-      .post('/keyscope/service-accounts/svc_1/keys')
+    await agent.get(`${PAGE}/svc_1/keys/${fixture.keys.service.id}/revoke`).expect(403);
+    // A form taken while svc_1 was listed for acc_2, sent once it is not: the route refuses.
+    const reach = {
+      list: async (accountId: string) => [{ id: 'svc_1', accountId, appIds: [] as string[] }],
+    };
+    const app = createTestApp(fixture, { listServiceAccounts: (id) => reach.list(id) });
+    const operator = await signIn(app, fixture.keys.otherAccount);
+    const html = (await operator.get(PAGE).expect(200)).text;
+    const token = formTokenOf(html, `${PAGE}/svc_1/keys`);
+    reach.list = async () => [];
+    const post = await operator
+      .post(`${PAGE}/svc_1/keys`)
       .type('form')
-      .send({ _csrf: csrf, expires: 'never' })
-      .expect(403);
-    await agent
-      .get(`/keyscope/service-accounts/svc_1/keys/${fixture.keys.service.id}/revoke`)
-      .expect(403);
+      .send({ _csrf: token, expires: 'never' });
+    expect(post.status).toBe(403);
+    expect(post.text).toContain('This service account does not belong to your account');
+    expectFrame(post.text, fixture.keys.otherAccount.id);
+    expect(
+      await fixture.store.listKeys({ entity: { type: 'serviceAccount', id: 'svc_1' } }),
+    ).toHaveLength(1);
   });
 
   it('can be listed by a store without a keys document, from their keys', async () => {

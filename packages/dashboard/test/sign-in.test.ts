@@ -9,11 +9,13 @@ import {
   createFixture,
   createTestApp,
   csrfOf,
+  expectFrame,
   expectNoSecretsIn,
   type Fixture,
-  sessionCsrf,
   setCookie,
   signIn,
+  submit,
+  tokenFor,
 } from './support.js';
 
 let fixture: Fixture;
@@ -229,11 +231,11 @@ describe('signing in', () => {
     expect(response.status).toBe(403);
   });
 
-  it('limits failed sign-ins per address (429 with Retry-After), then lets in again', async () => {
+  it('limits failed sign-ins per key id and address (429 with Retry-After), then lets in again', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     const agent = request.agent(
-      createTestApp(fixture, { signInLimit: { max: 3, window: 60_000 } }),
+      createTestApp(fixture, { signInLimit: { maxPerKeyAndAddress: 3, window: 60_000 } }),
     );
     const wrong = { id: fixture.keys.account.id, secret: 'wrong' };
     for (let i = 0; i < 3; i++) expect((await postSignIn(agent, wrong)).status).toBe(401);
@@ -246,6 +248,73 @@ describe('signing in', () => {
 
     vi.setSystemTime(new Date('2030-01-01T00:01:00Z'));
     expect((await postSignIn(agent, fixture.keys.account)).status).toBe(303);
+  });
+
+  it('never lets a good sign-in with one key reset the count of guesses at another', async () => {
+    const app = createTestApp(fixture, { signInLimit: { maxPerKeyAndAddress: 3, window: 60_000 } });
+    const agent = request.agent(app);
+    const guess = { id: fixture.keys.otherAccount.id, secret: 'guess' };
+    // The attack of issue 18: wrong guesses at another operator's key, each followed by a good
+    // sign-in with a key the attacker holds, from the same address.
+    for (let round = 0; round < 3; round++) {
+      expect((await postSignIn(agent, guess)).status).toBe(401);
+      expect((await postSignIn(request.agent(app), fixture.keys.account)).status).toBe(303);
+    }
+    // The fourth try at that key is refused, even with its right secret.
+    const limited = await postSignIn(agent, fixture.keys.otherAccount);
+    expect(limited.status).toBe(429);
+    expect(setCookie(limited, 'keyscope_session')).toBeUndefined();
+    // The attacker's own key still signs in: its own count was never the issue.
+    expect((await postSignIn(request.agent(app), fixture.keys.account)).status).toBe(303);
+  });
+
+  it('limits failed sign-ins per address over every key id, which a good sign-in does not reset', async () => {
+    const app = createTestApp(fixture, {
+      signInLimit: { maxPerKeyAndAddress: 10, maxPerAddress: 4, window: 60_000 },
+    });
+    for (let i = 0; i < 4; i++) {
+      const response = await postSignIn(request.agent(app), { id: `act_guess_${i}`, secret: 'x' });
+      expect(response.status).toBe(401);
+      if (i === 1) {
+        // A good sign-in in between changes nothing for the address.
+        expect((await postSignIn(request.agent(app), fixture.keys.service)).status).toBe(303);
+      }
+    }
+    const limited = await postSignIn(request.agent(app), fixture.keys.account);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('counts malformed attempts too', async () => {
+    const app = createTestApp(fixture, {
+      signInLimit: { maxPerKeyAndAddress: 10, maxPerAddress: 2, window: 60_000 },
+    });
+    for (let i = 0; i < 2; i++) {
+      expect((await postSignIn(request.agent(app), { id: 'act:x', secret: 'y' })).status).toBe(401);
+    }
+    expect((await postSignIn(request.agent(app), { id: 'act:x', secret: 'y' })).status).toBe(429);
+    expect((await postSignIn(request.agent(app), fixture.keys.account)).status).toBe(429);
+  });
+
+  it('does not lock a key out of another address', async () => {
+    const app = createTestApp(
+      fixture,
+      { signInLimit: { maxPerKeyAndAddress: 2, window: 60_000 } },
+      (host) => host.set('trust proxy', true),
+    );
+    const from = (address: string) => ({ 'X-Forwarded-For': address });
+    const wrong = { id: fixture.keys.account.id, secret: 'wrong' };
+    for (let i = 0; i < 2; i++) {
+      expect((await postSignIn(request.agent(app), wrong, from('203.0.113.7'))).status).toBe(401);
+    }
+    const there = await postSignIn(request.agent(app), fixture.keys.account, from('203.0.113.7'));
+    expect(there.status).toBe(429);
+    const elsewhere = await postSignIn(
+      request.agent(app),
+      fixture.keys.account,
+      from('198.51.100.20'),
+    );
+    expect(elsewhere.status).toBe(303);
   });
 
   it('issues a new session id at every sign-in and ends the one the browser had', async () => {
@@ -280,8 +349,7 @@ describe('sessions', () => {
     const agent = request.agent(app);
     const signedIn = await postSignIn(agent, fixture.keys.account);
     const cookie = (setCookie(signedIn, 'keyscope_session') as string).split(';')[0] as string;
-    const csrf = await sessionCsrf(agent);
-    const out = await agent.post('/keyscope/sign-out').type('form').send({ _csrf: csrf });
+    const out = await submit(agent, '/keyscope/apps', '/keyscope/sign-out');
     expect(out.status).toBe(303);
     expect(out.headers.location).toBe('/keyscope/sign-in?ended=signed-out');
     expect(setCookie(out, 'keyscope_session')).toMatch(
@@ -294,9 +362,12 @@ describe('sessions', () => {
     expect(fixture.events.map((event) => event.action)).toEqual(['sign-in', 'sign-out']);
   });
 
-  it('do not end at a sign-out without the CSRF token', async () => {
+  it('do not end at a sign-out without its one-time token', async () => {
     const agent = await signIn(createTestApp(fixture), fixture.keys.account);
-    await agent.post('/keyscope/sign-out').type('form').send({}).expect(403);
+    const refused = await agent.post('/keyscope/sign-out').type('form').send({});
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('This form is out of date or did not come from this dashboard');
+    expectFrame(refused.text, fixture.keys.account.id);
     await agent.get('/keyscope/apps').expect(200);
   });
 
@@ -341,14 +412,16 @@ describe('sessions', () => {
   it('end as soon as the operator key is revoked, and a form post then changes nothing', async () => {
     const app = createTestApp(fixture);
     const agent = await signIn(app, fixture.keys.account);
-    const csrf = await sessionCsrf(agent);
+    const csrf = await tokenFor(agent, '/keyscope/apps/app_a', '/keyscope/apps/app_a/keys');
     await fixture.store.revokeKey(fixture.keys.account.id);
     const post = await agent
       .post('/keyscope/apps/app_a/keys')
       .type('form')
       .send({ _csrf: csrf, name: 'after revocation', expires: 'never' });
     expect(post.status).toBe(403);
-    expect(post.text).toContain('Your session has ended');
+    expect(post.text).toContain(
+      'Your session ended because the key you signed in with was revoked, has expired or is gone, so nothing was changed.',
+    );
     expect(await fixture.store.listKeys({ entity: { type: 'app', id: 'app_a' } })).toHaveLength(1);
     expect(fixture.events.at(-1)).toMatchObject({
       action: 'session.ended',
@@ -383,6 +456,33 @@ describe('sessions', () => {
       .expect('Location', '/keyscope/sign-in?ended=revoked');
   });
 
+  it("are capped per key: past maxSessionsPerKey, that key's oldest session ends", async () => {
+    const app = createTestApp(fixture, { maxSessionsPerKey: 2 });
+    const agents: request.Agent[] = [];
+    for (let i = 0; i < 3; i++) agents.push(await signIn(app, fixture.keys.account));
+    await agents[0]
+      ?.get('/keyscope/apps')
+      .expect(303)
+      .expect('Location', '/keyscope/sign-in?ended=over');
+    const notice = await request(app).get('/keyscope/sign-in?ended=over').expect(200);
+    expect(notice.text).toContain(
+      'signed in with the same key too many times elsewhere (the oldest sessions end)',
+    );
+    await agents[1]?.get('/keyscope/apps').expect(200);
+    await agents[2]?.get('/keyscope/apps').expect(200);
+  });
+
+  it('are never pushed out by a flood of sign-ins with another key', async () => {
+    const app = createTestApp(fixture, { maxSessions: 3, maxSessionsPerKey: 3 });
+    const operator = await signIn(app, fixture.keys.service);
+    for (let i = 0; i < 20; i++) await signIn(app, fixture.keys.account);
+    await operator.get('/keyscope/apps').expect(200);
+    // A third key still gets in: the key holding the most sessions gives one up.
+    const third = await signIn(app, fixture.keys.otherAccount);
+    await third.get('/keyscope/apps').expect(200);
+    await operator.get('/keyscope/apps').expect(200);
+  });
+
   it('answer 503 (and stay open) when the store cannot answer', async () => {
     const app = createTestApp(fixture);
     const agent = await signIn(app, fixture.keys.account);
@@ -392,5 +492,76 @@ describe('sessions', () => {
     expect(response.text).toContain('The key store could not answer');
     findKey.mockRestore();
     await agent.get('/keyscope/apps').expect(200);
+  });
+});
+
+describe('what a refused form says', () => {
+  const post = (app: ReturnType<typeof createTestApp>, cookie?: string) => {
+    const req = request(app).post('/keyscope/apps/app_a/keys').type('form');
+    if (cookie !== undefined) req.set('Cookie', cookie);
+    return req.send({ _csrf: 'A'.repeat(43), expires: 'never' });
+  };
+
+  it('is "not signed in" only when no session cookie came with it', async () => {
+    const response = await post(createTestApp(fixture));
+    expect(response.status).toBe(403);
+    expect(response.text).toContain('<h1>Not signed in</h1>');
+    expect(response.text).toContain('This form came without a session, so nothing was changed');
+  });
+
+  it('says the session is over for a cookie of no session, and that it expired when it did', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+    const app = createTestApp(fixture, { idleTimeout: 60_000 });
+    const gone = await post(app, `keyscope_session=${'B'.repeat(43)}`);
+    expect(gone.status).toBe(403);
+    expect(gone.text).toContain(
+      'Your session is over (you signed out, signed in with the same key too many times elsewhere, or the dashboard was restarted)',
+    );
+    const agent = await signIn(app, fixture.keys.account);
+    const token = await tokenFor(agent, '/keyscope/apps/app_a', '/keyscope/apps/app_a/keys');
+    vi.setSystemTime(new Date('2030-01-01T00:05:00Z'));
+    const expired = await agent
+      .post('/keyscope/apps/app_a/keys')
+      .type('form')
+      .send({ _csrf: token, expires: 'never' });
+    expect(expired.status).toBe(403);
+    expect(expired.text).toContain('Your session expired (it was idle too long');
+    expect(await fixture.store.listKeys({ entity: { type: 'app', id: 'app_a' } })).toHaveLength(1);
+  });
+
+  it('says a sign-in form came from another site, or is stale, as it is', async () => {
+    const agent = request.agent(createTestApp(fixture));
+    const crossSite = await postSignIn(agent, fixture.keys.account, {
+      'Sec-Fetch-Site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.text).toContain('This sign-in form was sent from another site');
+    const stale = await agent
+      .post('/keyscope/sign-in')
+      .type('form')
+      .send({ _csrf: 'x', keyId: fixture.keys.account.id, secret: fixture.keys.account.secret });
+    expect(stale.status).toBe(403);
+    expect(stale.text).toContain('The sign-in form expired or did not come from this dashboard');
+  });
+
+  it('keeps the frame on refusal pages while signed in, and shows none when signed out', async () => {
+    const app = createTestApp(fixture);
+    const agent = await signIn(app, fixture.keys.account);
+    for (const [path, status] of [
+      ['/keyscope/nope', 404],
+      ['/keyscope/apps/app_c', 403],
+      ['/keyscope/apps/app_a/keys/app_000000000000000000000000/revoke', 404],
+    ] as const) {
+      const page = await agent.get(path);
+      expect(page.status).toBe(status);
+      expectFrame(page.text, fixture.keys.account.id);
+      expect(page.text).toMatch(
+        /<p><a href="\/keyscope\/apps[^"]*">Back to the (apps|keys)<\/a><\/p>/,
+      );
+    }
+    const signedOut = await request(app).get('/keyscope/nope').expect(404);
+    expect(signedOut.text).not.toContain('Signed in with');
+    expect(signedOut.text).toContain('href="/keyscope/sign-in"');
   });
 });

@@ -2,7 +2,8 @@
  * What the dashboard tests share: a keys file written at test time (two accounts, their apps, a
  * service account, and keys of every kind with secrets from `generateKey`), a dashboard mounted at
  * `/keyscope` on a fresh Express app, a recorder of audit events, and helpers that sign in through
- * the real form and read the CSRF token of a page.
+ * the real form, send a page's form with its one-time token, follow a redirect, and check the
+ * page frame.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,10 +171,52 @@ export async function signIn(app: Express, key: FixtureKey): Promise<request.Age
   return agent;
 }
 
-/** The CSRF token of a signed-in agent (read from its apps page). */
-export async function sessionCsrf(agent: request.Agent): Promise<string> {
-  const page = await agent.get('/keyscope/apps').expect(200);
-  return csrfOf(page.text);
+/**
+ * The one-time token of the form that posts to `action` on a page (its hidden `_csrf` field; every
+ * form of a signed-in page has its own).
+ */
+export function formTokenOf(html: string, action: string): string {
+  const at = html.indexOf(`action="${action}"`);
+  if (at < 0) throw new Error(`no form posting to ${action} on the page`);
+  const match = /name="_csrf" value="([^"]+)"/.exec(html.slice(at));
+  if (match === null) throw new Error(`no token in the form posting to ${action}`);
+  return match[1] as string;
+}
+
+/** Opens `page` and reads the one-time token of its form that posts to `action`. */
+export async function tokenFor(agent: request.Agent, page: string, action: string) {
+  const response = await agent.get(page).expect(200);
+  return formTokenOf(response.text, action);
+}
+
+/** Opens `page`, then sends its form that posts to `action` with its one-time token and `fields`. */
+export async function submit(
+  agent: request.Agent,
+  page: string,
+  action: string,
+  fields: Record<string, string> = {},
+): Promise<request.Response> {
+  const token = await tokenFor(agent, page, action);
+  return agent
+    .post(action)
+    .type('form')
+    .send({ _csrf: token, ...fields });
+}
+
+/** Follows a 303 with a GET, as a browser does. */
+export async function follow(
+  agent: request.Agent,
+  response: request.Response,
+): Promise<request.Response> {
+  expect(response.status).toBe(303);
+  return agent.get(response.headers.location as string);
+}
+
+/** Asserts that a page keeps the frame of a signed-in operator: navigation, who, Sign out. */
+export function expectFrame(html: string, keyId: string): void {
+  expect(html).toContain('<nav aria-label="Main">');
+  expect(html).toContain(`Signed in with <code>${keyId}</code>`);
+  expect(html).toMatch(/<button type="submit">Sign out<\/button>/);
 }
 
 /** Asserts that no audit event holds any of these texts (secrets, tokens). */

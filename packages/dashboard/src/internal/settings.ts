@@ -1,11 +1,12 @@
 /**
  * Checks the dashboard's options once, at set-up, and turns them into settings with their defaults:
- * the store (which must be writable), session timeouts, the sign-in limit, token lifetimes and the
- * API base URL of the `curl` lines. A bad option is a `ConfigurationError` naming it.
+ * the store (which must be writable), session timeouts and bounds, the sign-in limit (in the terms
+ * of core's `createMemoryRateLimiter`), token lifetimes and the API base URL of the `curl` lines. A bad option is a `ConfigurationError` naming it.
  */
 import {
   ConfigurationError,
   type KeysDocument,
+  type MemoryRateLimiterOptions,
   type ServiceAccountEntry,
   type WritableKeyStore,
 } from '@keyscope/core';
@@ -18,12 +19,15 @@ export interface Settings {
   readonly idleTimeout: number;
   readonly absoluteTimeout: number;
   readonly maxSessions: number;
+  readonly maxSessionsPerKey: number;
   readonly secureCookie: boolean;
-  readonly signInLimit: {
-    readonly max: number;
-    readonly window: number;
-    readonly maxEntries: number;
-  };
+  /** Core's limiter options for failed sign-ins. */
+  readonly signInLimit: Required<
+    Pick<
+      MemoryRateLimiterOptions,
+      'maxFailuresPerKeyAndAddress' | 'maxFailuresPerAddress' | 'windowMs'
+    >
+  >;
   /** The lifetimes a test token may have, in seconds, shortest first. */
   readonly tokenLifetimes: readonly number[];
   readonly apiBaseUrl: string | undefined;
@@ -58,12 +62,9 @@ export function readSettings(options: DashboardOptions): Settings {
     idleTimeout: duration(options.idleTimeout, 30 * 60_000, 'idleTimeout'),
     absoluteTimeout: duration(options.absoluteTimeout, 8 * 3_600_000, 'absoluteTimeout'),
     maxSessions: count(options.maxSessions, 10_000, 'maxSessions'),
+    maxSessionsPerKey: count(options.maxSessionsPerKey, 10, 'maxSessionsPerKey'),
     secureCookie: options.secureCookie === true,
-    signInLimit: {
-      max: count(options.signInLimit?.max, 10, 'signInLimit.max'),
-      window: duration(options.signInLimit?.window, 15 * 60_000, 'signInLimit.window'),
-      maxEntries: 10_000,
-    },
+    signInLimit: signInLimit(options.signInLimit),
     tokenLifetimes: [...new Set([...TOKEN_LIFETIMES, maxTokenLifetime])]
       .filter((seconds) => seconds <= maxTokenLifetime)
       .sort((a, b) => a - b),
@@ -122,6 +123,27 @@ function checkStore(store: unknown): WritableKeyStore {
     );
   }
   return candidate as WritableKeyStore;
+}
+
+function signInLimit(limit: DashboardOptions['signInLimit']): Settings['signInLimit'] {
+  if (limit !== undefined && (typeof limit !== 'object' || limit === null)) {
+    throw new ConfigurationError('signInLimit must be an object');
+  }
+  if (limit !== undefined && 'max' in limit) {
+    // The old per-address count, which any successful sign-in reset (issue 18): say what replaced it.
+    throw new ConfigurationError(
+      'signInLimit.max was replaced by signInLimit.maxPerKeyAndAddress and signInLimit.maxPerAddress',
+    );
+  }
+  return {
+    maxFailuresPerKeyAndAddress: count(
+      limit?.maxPerKeyAndAddress,
+      10,
+      'signInLimit.maxPerKeyAndAddress',
+    ),
+    maxFailuresPerAddress: count(limit?.maxPerAddress, 50, 'signInLimit.maxPerAddress'),
+    windowMs: Math.ceil(duration(limit?.window, 15 * 60_000, 'signInLimit.window')),
+  };
 }
 
 function duration(value: number | undefined, fallback: number, name: string): number {

@@ -1,13 +1,14 @@
 /**
  * The pages of apps: the list of the apps the operator's key may reach, an app's settings with its
  * API keys (and the per-app key limit explained when reached), and its test-token tab, which mints
- * a short-lived appUser JWT and shows the matching `curl` line.
+ * a short-lived appUser JWT and shows it, with the matching `curl` line, once.
  */
-import { type KeyInfo, keyState } from '@keyscope/core';
+import type { KeyInfo } from '@keyscope/core';
+import { countActiveKeys } from '@keyscope/core/rules';
 import { when } from '../format.js';
 import { type Html, html, raw } from '../html.js';
 import { layout } from '../layout.js';
-import { type Frame, segment } from './frame.js';
+import { type FormFrame, type Frame, segment, tokenField } from './frame.js';
 import { copyButton, createKeyForm, keysTable, type Owner } from './keys.js';
 
 /** One line of the apps list. */
@@ -54,9 +55,8 @@ export interface AppKeysInput {
   readonly keys: readonly KeyInfo[];
   readonly limit: number;
   readonly now: Date;
-  readonly csrfToken: string;
-  /** A refusal to explain (a create that failed), shown as an alert. */
-  readonly error?: Html | string | undefined;
+  /** The create form's values after a refused creation. */
+  readonly values?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The explanation of the per-app key limit. */
@@ -65,24 +65,23 @@ export function limitText(appId: string, limit: number): Html {
 }
 
 /** An app's settings tab: its keys and the create-key form. */
-export function appKeysPage(frame: Frame, input: AppKeysInput): Html {
+export function appKeysPage(frame: FormFrame, input: AppKeysInput): Html {
   const { owner, limit, now } = input;
-  const active = input.keys.filter((key) => keyState(key, now) === 'active').length;
+  const active = countActiveKeys(input.keys, owner.id, now);
   const atLimit = active >= limit;
   return layout({
     ...frame,
     title: `App ${owner.id}`,
     current: 'apps',
     body: html`${appHeader(frame, owner.id, 'keys')}
-${input.error === undefined ? '' : html`<div class="notice error" role="alert" id="form-error"><p>${input.error}</p></div>`}
 <section class="card" aria-labelledby="keys-heading">
 <h2 id="keys-heading">API keys</h2>
 <p class="muted">${active} of ${limit} active keys. A secret is shown only once, when its key is created.</p>
-${keysTable({ owner, keys: input.keys, now, csrfToken: input.csrfToken, caption: `Keys of app ${owner.id}` })}
+${keysTable(frame, { owner, keys: input.keys, now, caption: `Keys of app ${owner.id}` })}
 </section>
 <section class="card" aria-labelledby="create-heading">
 <h2 id="create-heading">Create a key</h2>
-${atLimit ? html`<p id="limit-note">${limitText(owner.id, limit)}</p>` : createKeyForm({ owner, csrfToken: input.csrfToken, prefix: 'new-key' })}
+${atLimit ? html`<p id="limit-note">${limitText(owner.id, limit)}</p>` : createKeyForm(frame, { owner, prefix: 'new-key', values: input.values })}
 </section>`,
   });
 }
@@ -102,9 +101,9 @@ export interface TokenInput {
   readonly keys: readonly KeyInfo[];
   /** Lifetime choices, in seconds. */
   readonly lifetimes: readonly number[];
-  readonly csrfToken: string;
-  readonly values?: { keyId?: string; userId?: string; lifetime?: number } | undefined;
-  readonly error?: string | undefined;
+  /** The form's values after a refused mint. */
+  readonly values?: Readonly<Record<string, string>> | undefined;
+  /** The token just minted, shown once. */
   readonly result?: MintedToken | undefined;
 }
 
@@ -115,16 +114,17 @@ function lifetimeLabel(seconds: number): string {
 }
 
 /** The test-token tab. */
-export function tokenPage(frame: Frame, input: TokenInput): Html {
+export function tokenPage(frame: FormFrame, input: TokenInput): Html {
   const { appId, values = {}, result } = input;
   const path = `${frame.base}/apps/${segment(appId)}`;
+  const lifetime = Number(values.lifetime ?? 900);
   const selected = (yes: boolean) => (yes ? raw(' selected') : '');
   const longest = Math.max(...input.lifetimes);
   const form =
     input.keys.length === 0
       ? html`<p>App <code>${appId}</code> has no active key to sign with. <a href="${path}">Create a key</a> first.</p>`
       : html`<form method="post" action="${path}/token">
-<input type="hidden" name="_csrf" value="${input.csrfToken}">
+${tokenField(frame, `${path}/token`)}
 <div class="fields">
   <div class="field">
     <label for="token-key">Signing key</label>
@@ -139,7 +139,7 @@ export function tokenPage(frame: Frame, input: TokenInput): Html {
   <div class="field">
     <label for="token-lifetime">Lifetime</label>
     <select id="token-lifetime" name="lifetime">
-      ${input.lifetimes.map((seconds) => html`<option value="${seconds}"${selected(seconds === (values.lifetime ?? 900))}>${lifetimeLabel(seconds)}</option>`)}
+      ${input.lifetimes.map((seconds) => html`<option value="${seconds}"${selected(seconds === lifetime)}>${lifetimeLabel(seconds)}</option>`)}
     </select>
   </div>
   <button class="primary" type="submit">Mint token</button>
@@ -150,11 +150,11 @@ export function tokenPage(frame: Frame, input: TokenInput): Html {
       ? ''
       : html`<section class="card" aria-labelledby="token-heading">
 <h2 id="token-heading">Token for user <code>${result.userId}</code></h2>
-<div class="warning" role="alert"><strong>Treat this token as a password.</strong> It works until ${when(result.expiresAt, '')}, is not stored and is not shown again.</div>
-<p><code class="value" id="minted-token">${result.token}</code></p>
+<div class="warning" role="alert"><strong>Treat this token as a password.</strong> It works until ${when(result.expiresAt, '')}, is not stored and is shown only this once: reloading this page or going back to it will not show it.</div>
+<p><code class="value" id="minted-token" data-once>${result.token}</code></p>
 <p>${copyButton('minted-token', 'token')}</p>
 <h3>Call the API as this user</h3>
-<pre><code id="minted-curl">${result.curl}</code></pre>
+<pre><code id="minted-curl" data-once>${result.curl}</code></pre>
 ${copyButton('minted-curl', 'curl command')}
 <p id="copy-status" role="status" aria-live="polite"></p>
 </section>`;
@@ -164,7 +164,6 @@ ${copyButton('minted-curl', 'curl command')}
     current: 'apps',
     copy: result !== undefined,
     body: html`${appHeader(frame, appId, 'token')}
-${input.error === undefined ? '' : html`<div class="notice error" role="alert"><p>${input.error}</p></div>`}
 ${output}
 <section class="card" aria-labelledby="mint-heading">
 <h2 id="mint-heading">Mint a test token</h2>

@@ -6,7 +6,7 @@
 import type { KeyInfo } from '@keyscope/core';
 import { type Html, html } from '../html.js';
 import { layout } from '../layout.js';
-import { type Frame, segment } from './frame.js';
+import { type FormFrame, segment, tokenField } from './frame.js';
 import { createKeyForm, keysTable, type Owner } from './keys.js';
 
 /** One service account as the page shows it. */
@@ -23,15 +23,13 @@ export interface ServiceAccountsInput {
   /** The apps of the account, which may be granted. */
   readonly apps: readonly string[];
   readonly now: Date;
-  readonly csrfToken: string;
-  readonly error?: string | undefined;
-  /** The id typed in the create form, when it was refused. */
-  readonly newId?: string | undefined;
+  /** The values of a refused form (`id` of the create form), to fill it again. */
+  readonly values?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Renders the page. */
-export function serviceAccountsPage(frame: Frame, input: ServiceAccountsInput): Html {
-  const { csrfToken, now } = input;
+export function serviceAccountsPage(frame: FormFrame, input: ServiceAccountsInput): Html {
+  const { now, values = {} } = input;
   const sections = input.serviceAccounts.map((svc, index) => {
     const path = `${frame.base}/service-accounts/${segment(svc.id)}`;
     const owner: Owner = {
@@ -49,7 +47,7 @@ ${
   grantable.length === 0
     ? html`<p class="muted">It is granted every app of the account.</p>`
     : html`<form method="post" action="${path}/grants">
-<input type="hidden" name="_csrf" value="${csrfToken}">
+${tokenField(frame, `${path}/grants`)}
 <div class="fields">
   <div class="field">
     <label for="svc-${index}-app">App to grant</label>
@@ -60,9 +58,9 @@ ${
 </form>`
 }
 <h3>Keys</h3>
-${keysTable({ owner, keys: svc.keys, now, csrfToken, caption: `Keys of service account ${svc.id}` })}
+${keysTable(frame, { owner, keys: svc.keys, now, caption: `Keys of service account ${svc.id}` })}
 <h3>Create a key</h3>
-${createKeyForm({ owner, csrfToken, prefix: `svc-${index}-key` })}
+${createKeyForm(frame, { owner, prefix: `svc-${index}-key` })}
 </section>`;
   });
   return layout({
@@ -71,16 +69,15 @@ ${createKeyForm({ owner, csrfToken, prefix: `svc-${index}-key` })}
     current: 'service-accounts',
     body: html`<h1>Service accounts</h1>
 <p>Service accounts of account <code>${input.accountId}</code>. A service account's keys reach only the apps granted to it.</p>
-${input.error === undefined ? '' : html`<div class="notice error" role="alert"><p>${input.error}</p></div>`}
 ${input.serviceAccounts.length === 0 ? html`<p>No service account yet.</p>` : sections}
 <section class="card" aria-labelledby="new-svc-heading">
 <h2 id="new-svc-heading">Create a service account</h2>
 <form method="post" action="${frame.base}/service-accounts">
-<input type="hidden" name="_csrf" value="${csrfToken}">
+${tokenField(frame, `${frame.base}/service-accounts`)}
 <div class="fields">
   <div class="field">
     <label for="new-svc-id">Service account id <span class="hint">(for example svc_ci)</span></label>
-    <input id="new-svc-id" name="id" type="text" required maxlength="256" autocomplete="off" spellcheck="false" value="${input.newId ?? ''}">
+    <input id="new-svc-id" name="id" type="text" required maxlength="256" autocomplete="off" spellcheck="false" value="${values.id ?? ''}">
   </div>
   <button class="primary" type="submit">Create service account</button>
 </div>

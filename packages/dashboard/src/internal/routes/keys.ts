@@ -1,9 +1,12 @@
 /**
- * The key routes of an owner (an app, or a service account), under the owner's path: create a key
- * (its secret shown once, on a `no-store` page), rotate one (a replacement with the same name; the
- * old key keeps working until revoked, as with the CLI), and revoke one after a confirmation page.
- * Every change goes through the store and is reported to the audit hook; a refused change (the
- * per-app key limit, a bad name) is explained on the owner's page.
+ * The key routes of an owner (an app, or a service account), under the owner's path, all in
+ * post/redirect/get: creating a key or rotating one (a replacement with the same name; the old key
+ * keeps working until revoked, as with the CLI) answers 303 to a page that shows the new secret
+ * once (a one-time reveal: a reload, Back or a second tab finds it gone and says so), and revoking
+ * one, after a confirmation page, answers 303 to the owner's keys. A refused change (the per-app
+ * key limit, a bad name) answers 303 to the owner's page, which explains it once. Every change goes
+ * through the store and is reported to the audit hook; the form's one-time token (spent by the kit
+ * before the route runs) makes a repeated submission change nothing.
  */
 import {
   type CreatedKey,
@@ -12,23 +15,20 @@ import {
   InvalidArgumentError,
   type KeyInfo,
   KeyLimitError,
-  keyState,
 } from '@keyscope/core';
+import { keyState } from '@keyscope/core/rules';
 import { expiryFrom } from '../format.js';
-import type { Html } from '../html.js';
 import type { Kit, SignedIn } from '../kit.js';
 import { limitText } from '../pages/apps.js';
 import { segment } from '../pages/frame.js';
-import { createdKeyPage, type Owner, revokePage } from '../pages/keys.js';
+import { createdKeyPage, type Owner, revokePage, secretGonePage } from '../pages/keys.js';
 import { Refusal } from '../refusal.js';
 import { field } from '../request.js';
 
-/** How the key routes of one kind of owner find it and explain a refused change. */
+/** How the key routes of one kind of owner find it. */
 export interface KeyRoutesOwner {
   /** The owner the request names, if the operator may act on it (else a `Refusal`). */
   ownerOf(ex: SignedIn): Promise<Owner>;
-  /** Renders the owner's page with a refused change explained. */
-  renderRefused(ex: SignedIn, owner: Owner, status: number, message: Html | string): Promise<void>;
 }
 
 /** Adds the key routes under `prefix` (`/apps/:appId`, `/service-accounts/:serviceAccountId`). */
@@ -39,7 +39,11 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
     const keys = await store.listKeys({ entity: { type: owner.type, id: owner.id } });
     const key = keys.find((candidate) => candidate.id === keyId);
     if (key === undefined) {
-      throw new Refusal(404, 'No such key', 'This key does not exist or belongs to someone else.');
+      throw new Refusal(404, 'No such key', 'This key does not exist or belongs to someone else.', {
+        href: owner.backPath,
+        label: 'Back to the keys',
+        absolute: true,
+      });
     }
     return key;
   }
@@ -47,13 +51,24 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
   const ownerEvent = (owner: Owner) =>
     owner.type === 'app' ? { appId: owner.id } : { serviceAccountId: owner.id };
 
+  /** Back to the owner's page, which says once why the change was refused. */
+  function refused(ex: SignedIn, owner: Owner, error: Parameters<Kit['flash']>[1]['error']) {
+    const values: Record<string, string> = {};
+    for (const name of ['name', 'expires']) {
+      const value = field(ex.req, name);
+      if (value !== undefined) values[name] = value.slice(0, 256);
+    }
+    kit.flash(ex, { error, values });
+    kit.redirectTo(ex, owner.backPath);
+  }
+
   async function create(ex: SignedIn, owner: Owner, replaces?: KeyInfo): Promise<void> {
     const name =
       (replaces === undefined ? field(ex.req, 'name')?.trim() : replaces.displayName) || undefined;
     const expiresAt =
       replaces === undefined ? expiryFrom(field(ex.req, 'expires'), ex.now) : undefined;
     if (expiresAt === null) {
-      await kind.renderRefused(ex, owner, 400, 'Choose an expiry from the list.');
+      refused(ex, owner, 'No key was created: choose an expiry from the list.');
       return;
     }
     let created: CreatedKey;
@@ -64,8 +79,9 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
         expiresAt,
       });
     } catch (error) {
+      const what = replaces === undefined ? 'No key was created' : 'The key was not rotated';
       if (error instanceof KeyLimitError) {
-        await kind.renderRefused(ex, owner, 409, limitText(error.appId, error.limit));
+        refused(ex, owner, limitText(error.appId, error.limit));
         return;
       }
       if (
@@ -73,12 +89,7 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
         error instanceof EntityNotFoundError ||
         error instanceof EntityExistsError
       ) {
-        await kind.renderRefused(
-          ex,
-          owner,
-          error instanceof InvalidArgumentError ? 400 : 409,
-          error.message,
-        );
+        refused(ex, owner, `${what}: ${error.message}`);
         return;
       }
       throw error;
@@ -91,23 +102,43 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
       ...ownerEvent(owner),
     });
     const api = kit.apiBase(ex);
-    kit.send(
-      ex,
-      201,
-      createdKeyPage(ex.frame, {
+    const reveal = ex.session.reveals.put(
+      {
+        kind: 'key',
         owner,
         key: created.record,
         secret: created.secret,
         tryUrl: owner.type === 'app' ? `${api}/v2/apps/${segment(owner.id)}` : `${api}/v2/apps`,
         replaces,
-      }),
+      },
+      ex.now.getTime(),
     );
+    kit.redirectTo(ex, `${owner.path}/keys/${segment(created.record.id)}/secret/${reveal}`);
   }
 
   router.post(
     `${prefix}/keys`,
     form,
     kit.signedIn(async (ex) => create(ex, await kind.ownerOf(ex)), { post: true }),
+  );
+
+  router.get(
+    `${prefix}/keys/:keyId/secret/:reveal`,
+    kit.signedIn(async (ex) => {
+      const owner = await kind.ownerOf(ex);
+      const keyId = String(ex.req.params.keyId);
+      const reveal = ex.session.reveals.take(String(ex.req.params.reveal), ex.now.getTime());
+      if (
+        reveal === undefined ||
+        reveal.kind !== 'key' ||
+        reveal.key.id !== keyId ||
+        reveal.owner.path !== owner.path
+      ) {
+        kit.send(ex, 410, secretGonePage(ex.frame, { owner, keyId }));
+        return;
+      }
+      kit.send(ex, 200, createdKeyPage(ex.frame, reveal));
+    }),
   );
 
   router.post(
@@ -118,7 +149,8 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
         const owner = await kind.ownerOf(ex);
         const old = await keyOf(owner, String(ex.req.params.keyId));
         if (keyState(old, ex.now) !== 'active') {
-          throw new Refusal(409, 'Key not active', 'Only an active key can be rotated.');
+          refused(ex, owner, `Key ${old.id} was not rotated: only an active key can be rotated.`);
+          return;
         }
         await create(ex, owner, old);
       },
@@ -131,7 +163,7 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
     kit.signedIn(async (ex) => {
       const owner = await kind.ownerOf(ex);
       const key = await keyOf(owner, String(ex.req.params.keyId));
-      kit.send(ex, 200, revokePage(ex.frame, { owner, key, csrfToken: ex.session.csrfToken }));
+      kit.send(ex, 200, revokePage(ex.frame, { owner, key }));
     }),
   );
 
@@ -149,8 +181,10 @@ export function installKeyRoutes(kit: Kit, prefix: string, kind: KeyRoutesOwner)
           keyId: revoked.id,
           ...ownerEvent(owner),
         });
-        ex.session.notice = `Key ${revoked.id} is revoked. Servers refuse it within two seconds.`;
-        ex.res.redirect(303, owner.backPath);
+        kit.flash(ex, {
+          notice: `Key ${revoked.id} is revoked. Servers refuse it within two seconds.`,
+        });
+        kit.redirectTo(ex, owner.backPath);
       },
       { post: true },
     ),

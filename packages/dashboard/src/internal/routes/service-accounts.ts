@@ -31,11 +31,7 @@ export function installServiceAccounts(kit: Kit): void {
   const { router, form, store } = kit;
   const { listServiceAccounts } = kit.settings;
 
-  async function render(
-    ex: SignedIn,
-    status: number,
-    extra: { error?: string; newId?: string } = {},
-  ): Promise<void> {
+  async function render(ex: SignedIn): Promise<void> {
     const accountId = userAccountOnly(ex);
     const entries = await listServiceAccounts(accountId);
     const keys = await store.listKeys({ entityType: 'serviceAccount' });
@@ -46,12 +42,17 @@ export function installServiceAccounts(kit: Kit): void {
         appIds: entry.appIds,
         keys: keys.filter((key) => key.entity.id === entry.id),
       })),
-      apps: ex.operator.apps,
-      now: new Date(),
-      csrfToken: ex.session.csrfToken,
-      ...extra,
+      apps: await ex.apps(),
+      now: ex.now,
+      values: ex.flash?.values,
     });
-    kit.send(ex, status, page);
+    kit.send(ex, 200, page);
+  }
+
+  /** Back to the page, which says once why the change was refused. */
+  function refused(ex: SignedIn, error: string, values?: Record<string, string>): void {
+    kit.flash(ex, { error, values });
+    kit.redirect(ex, '/service-accounts');
   }
 
   async function serviceAccountOf(ex: SignedIn): Promise<Owner> {
@@ -70,7 +71,7 @@ export function installServiceAccounts(kit: Kit): void {
 
   router.get(
     '/service-accounts',
-    kit.signedIn((ex) => render(ex, 200)),
+    kit.signedIn((ex) => render(ex)),
   );
 
   router.post(
@@ -84,8 +85,9 @@ export function installServiceAccounts(kit: Kit): void {
           await store.createServiceAccount({ id, accountId });
         } catch (error) {
           if (error instanceof InvalidArgumentError || error instanceof EntityExistsError) {
-            const status = error instanceof EntityExistsError ? 409 : 400;
-            await render(ex, status, { error: error.message, newId: id });
+            refused(ex, `No service account was created: ${error.message}`, {
+              id: id.slice(0, 256),
+            });
             return;
           }
           throw error;
@@ -95,7 +97,9 @@ export function installServiceAccounts(kit: Kit): void {
           operator: kit.publicOperator(ex.operator),
           serviceAccountId: id,
         });
-        ex.session.notice = `Service account ${id} created. Grant it an app, then create a key for it.`;
+        kit.flash(ex, {
+          notice: `Service account ${id} created. Grant it an app, then create a key for it.`,
+        });
         kit.redirect(ex, '/service-accounts');
       },
       { post: true },
@@ -109,15 +113,18 @@ export function installServiceAccounts(kit: Kit): void {
       async (ex) => {
         const owner = await serviceAccountOf(ex);
         const appId = field(ex.req, 'appId') ?? '';
-        if (!ex.operator.apps.includes(appId)) {
-          await render(ex, 403, { error: 'You can grant only the apps of your own account.' });
+        try {
+          await ex.reach(appId);
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
+          refused(ex, `Nothing was granted: you can grant only the apps of your own account.`);
           return;
         }
         try {
           await store.grantApp(owner.id, appId);
         } catch (error) {
           if (error instanceof InvalidArgumentError || error instanceof EntityNotFoundError) {
-            await render(ex, 400, { error: error.message });
+            refused(ex, `Nothing was granted: ${error.message}`);
             return;
           }
           throw error;
@@ -128,15 +135,12 @@ export function installServiceAccounts(kit: Kit): void {
           serviceAccountId: owner.id,
           appId,
         });
-        ex.session.notice = `Service account ${owner.id} now reaches app ${appId}.`;
+        kit.flash(ex, { notice: `Service account ${owner.id} now reaches app ${appId}.` });
         kit.redirect(ex, '/service-accounts');
       },
       { post: true },
     ),
   );
 
-  installKeyRoutes(kit, '/service-accounts/:serviceAccountId', {
-    ownerOf: serviceAccountOf,
-    renderRefused: (ex, _owner, status, message) => render(ex, status, { error: String(message) }),
-  });
+  installKeyRoutes(kit, '/service-accounts/:serviceAccountId', { ownerOf: serviceAccountOf });
 }

@@ -3,19 +3,27 @@
  * own authenticator exactly as an `Authorization: Basic` header would be (constant-time comparison,
  * an unknown id costing the same as a wrong secret), and only user-account and service-account keys
  * are let in. The form carries a token that must match a cookie set with the form (so another site
- * cannot sign a browser in), failures are limited per client address, a new random session id is
- * issued at each sign-in, and sign-out destroys the session on the server.
+ * cannot sign a browser in), failures are limited by core's `createMemoryRateLimiter` per (key id,
+ * client address) and per address (a good sign-in forgets only its own key's count, so no key can
+ * reset the count of guesses at another), a new random session id is issued at each sign-in, and
+ * sign-out destroys the session on the server.
  */
 import {
   type AuthContext,
   AuthError,
   basicAuthorization,
-  createAuthenticator,
   InvalidArgumentError,
+  type RateLimitAttempt,
 } from '@keyscope/core';
 import { readCookie } from '../cookies.js';
-import { csrfRefusal, type Exchange, type Kit, SESSION_COOKIE, storeDown } from '../kit.js';
-import { createSignInLimiter } from '../limiter.js';
+import {
+  crossSiteRefusal,
+  type Exchange,
+  type Kit,
+  SESSION_COOKIE,
+  staleFormRefusal,
+  storeDown,
+} from '../kit.js';
 import { messagePage } from '../pages/message.js';
 import { signInPage } from '../pages/sign-in.js';
 import { clientAddress, field, fromAnotherSite } from '../request.js';
@@ -28,13 +36,12 @@ const ENDED_NOTICES: Readonly<Record<string, string>> = {
   expired: 'Your session expired. Sign in again.',
   revoked: 'Your session ended: the key you signed in with was revoked, has expired or is gone.',
   'signed-out': 'You signed out.',
+  over: 'Your session is over: you signed out in another tab, signed in with the same key too many times elsewhere (the oldest sessions end), or the dashboard was restarted. Sign in again.',
 };
 
 /** Adds `GET /`, `GET /sign-in`, `POST /sign-in` and `POST /sign-out`. */
 export function installSignIn(kit: Kit): void {
-  const { router, form, sessions, store } = kit;
-  const authenticator = createAuthenticator({ store });
-  const limiter = createSignInLimiter(kit.settings.signInLimit);
+  const { router, form, sessions, authenticator, limiter } = kit;
 
   router.get('/', (req, res) => kit.redirect(kit.begin(req, res), '/apps'));
 
@@ -66,29 +73,13 @@ export function installSignIn(kit: Kit): void {
       kit.send(ex, status, page);
     };
 
-    const retryAfter = limiter.retryAfter(address, ex.now.getTime());
-    if (retryAfter > 0) {
-      ex.res.set('Retry-After', String(retryAfter));
-      kit.emit({ action: 'sign-in.refused', reason: 'rate_limited', address });
-      const minutes = Math.ceil(retryAfter / 60);
-      kit.send(
-        ex,
-        429,
-        messagePage(frame, {
-          title: 'Too many attempts',
-          message: `Too many failed sign-ins from your address. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-          link: { href: `${ex.base}/sign-in`, label: 'Back to sign-in' },
-        }),
-      );
-      return;
-    }
-    if (
-      formToken === undefined ||
-      fromAnotherSite(req) ||
-      !sameToken(field(req, '_csrf'), formToken)
-    ) {
+    if (fromAnotherSite(req)) {
       kit.emit({ action: 'csrf.refused', address });
-      throw csrfRefusal('sign-in');
+      throw crossSiteRefusal('sign-in');
+    }
+    if (formToken === undefined || !sameToken(field(req, '_csrf'), formToken)) {
+      kit.emit({ action: 'csrf.refused', address });
+      throw staleFormRefusal('sign-in');
     }
 
     const secret = field(req, 'secret') ?? '';
@@ -97,7 +88,14 @@ export function installSignIn(kit: Kit): void {
       if (keyId.length > 256 || secret.length > 4096) throw new InvalidArgumentError('too long');
       authorization = basicAuthorization({ id: keyId, secret });
     } catch {
-      limiter.fail(address, ex.now.getTime());
+      // Not a credential at all: counted like a refused one, as the authenticator would.
+      const attempt: RateLimitAttempt = { keyId: keyId || undefined, address, method: 'basic' };
+      const decision = limiter.check(attempt);
+      if (!decision.allowed) {
+        await tooMany(ex, decision.retryAfter);
+        return;
+      }
+      limiter.recordFailure(attempt);
       refuse(
         401,
         'Enter the key id and the secret of a user-account or service-account key.',
@@ -112,7 +110,10 @@ export function installSignIn(kit: Kit): void {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (error.status === 503) throw storeDown();
-      limiter.fail(address, ex.now.getTime());
+      if (error.status === 429) {
+        await tooMany(ex, Number(error.headers['Retry-After']));
+        return;
+      }
       refuse(
         401,
         'Sign-in refused: the key id or the secret is wrong, or the key is revoked or expired.',
@@ -121,7 +122,7 @@ export function installSignIn(kit: Kit): void {
       );
       return;
     }
-    if (context.entity.type === 'app') {
+    if (context.scope !== 'account') {
       refuse(
         403,
         'App keys cannot sign in to the dashboard. Use the key of a user account or of a service account.',
@@ -137,7 +138,6 @@ export function installSignIn(kit: Kit): void {
       { keyId: context.keyId, secretDigest: digest(secret) },
       ex.now.getTime(),
     );
-    limiter.reset(address);
     kit.cookie(ex, SESSION_COOKIE, id);
     kit.cookie(ex, SIGN_IN_COOKIE, '', 0);
     kit.emit({
@@ -146,6 +146,27 @@ export function installSignIn(kit: Kit): void {
       address,
     });
     kit.redirect(ex, '/apps');
+  }
+
+  /** 429: too many failed sign-ins, with this key id from this address or from this address. */
+  async function tooMany(ex: Exchange, retryAfter: number): Promise<void> {
+    const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 1;
+    ex.res.set('Retry-After', String(seconds));
+    kit.emit({ action: 'sign-in.refused', reason: 'rate_limited', address: clientAddress(ex.req) });
+    const minutes = Math.ceil(seconds / 60);
+    kit.send(
+      ex,
+      429,
+      messagePage(
+        // A sign-in from a browser that is signed in already (an old tab) keeps the frame.
+        await kit.frameFor(ex),
+        {
+          title: 'Too many attempts',
+          message: `Too many failed sign-ins from your address (with this key id, or in all). Nothing was checked. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+          link: { href: `${ex.base}/sign-in`, label: 'Back to sign-in' },
+        },
+      ),
+    );
   }
 
   router.post(
