@@ -13,8 +13,10 @@ export const alias = {
   '@keyscope/dashboard': root('./packages/dashboard/src/index.ts'),
   '@keyscope/example-shared': root('./examples/shared/src/index.ts'),
   '@keyscope/express': root('./packages/express/src/index.ts'),
+  '@keyscope/fastify': root('./packages/fastify/src/index.ts'),
   '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
   '@keyscope/koa': root('./packages/koa/src/index.ts'),
+  '@keyscope/nestjs': root('./packages/nestjs/src/index.ts'),
   '@keyscope/postgres': root('./packages/postgres/src/index.ts'),
   '@keyscope/test-kit': root('./packages/test-kit/src/index.ts'),
 };
@@ -69,6 +71,10 @@ export default [
   {
     resolve: { alias },
     test: { name: 'fetch', root: root('./packages/fetch'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'fastify', root: root('./packages/fastify'), include: ['test/**/*.test.ts'] },
   },
   {
     resolve: { alias },

@@ -34,5 +34,11 @@ export {
   type TestKey,
 } from './fixture.js';
 export { createProbe, type Probe } from './probe.js';
+export {
+  checkCurl,
+  type QuickStart,
+  type QuickStartCurl,
+  readQuickStart,
+} from './readme-quick-start.js';
 export { type RunCaseTableOptions, runCaseTable, type ServerFactory } from './run-case-table.js';
 export { faultyStore, readJsonBody, type StoreFault } from './test-store.js';
