@@ -70,7 +70,23 @@ export default [
   },
   {
     resolve: { alias },
-    test: { name: 'fetch', root: root('./packages/fetch'), include: ['test/**/*.test.ts'] },
+    test: {
+      name: 'fetch',
+      root: root('./packages/fetch'),
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/runtimes/**'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'fetch-runtimes',
+      root: root('./packages/fetch'),
+      include: ['test/runtimes/**/*.test.ts'],
+      // Each runtime starts once, on a bundle built by esbuild; workerd takes a second or two.
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+    },
   },
   {
     resolve: { alias },

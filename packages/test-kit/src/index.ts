@@ -40,5 +40,10 @@ export {
   type QuickStartCurl,
   readQuickStart,
 } from './readme-quick-start.js';
-export { type RunCaseTableOptions, runCaseTable, type ServerFactory } from './run-case-table.js';
+export {
+  type CaseSetup,
+  type RunCaseTableOptions,
+  runCaseTable,
+  type ServerFactory,
+} from './run-case-table.js';
 export { faultyStore, readJsonBody, type StoreFault } from './test-store.js';
