@@ -94,6 +94,10 @@ export default [
   },
   {
     resolve: { alias },
+    test: { name: 'nestjs', root: root('./packages/nestjs'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
     test: { name: 'postgres', root: root('./packages/postgres'), include: ['test/**/*.test.ts'] },
   },
   {
@@ -126,6 +130,16 @@ export default [
       name: 'example-koa',
       root: root('./examples/koa'),
       include: ['test/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-nestjs',
+      root: root('./examples/nestjs'),
+      include: ['test/**/*.test.ts'],
+      // The process tests start Nest as `pnpm start` does; two cores run them slowly.
+      testTimeout: 30_000,
     },
   },
   {

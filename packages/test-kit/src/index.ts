@@ -38,7 +38,9 @@ export {
   checkCurl,
   type QuickStart,
   type QuickStartCurl,
+  type QuickStartServer,
   readQuickStart,
+  serveQuickStart,
 } from './readme-quick-start.js';
 export {
   type CaseSetup,

@@ -3,10 +3,15 @@
  * `readQuickStart` takes the `## Quick start` section of a README apart: each fenced block that is
  * not a shell block is a file, named by the last `name.ext` in backticks of the paragraph before it
  * (`Save the demo keys as \`keys.json\``, `then \`server.mjs\`:`); the shell block lists `curl`
- * lines, each followed by `# ` lines that say what it answers. `checkCurl` sends one such request
- * and checks the answer against those lines.
+ * lines, each followed by `# ` lines that say what it answers. `serveQuickStart` writes the files to
+ * a scratch folder and starts the server they make; `checkCurl` sends one `curl` request and checks
+ * the answer against those lines.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 /** One `curl` line of the quick start and what the README says it answers. */
@@ -98,5 +103,70 @@ export async function checkCurl(curl: QuickStartCurl, origin: string): Promise<v
       expect(response.status, curl.line).toBeLessThan(300);
       expect(JSON.parse(body), curl.line).toEqual(JSON.parse(line));
     }
+  }
+}
+
+/** A quick-start server the test started. */
+export interface QuickStartServer {
+  /** Where it listens (`http://127.0.0.1:<port>`). */
+  readonly origin: string;
+  /** Stops it and removes its scratch folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes the quick start's files, as shown, to a new scratch folder inside `within` (a package's
+ * folder, so that the package's own name and its dependencies resolve as they would from npm),
+ * with one change: the port `3000` becomes `0` (any free port). Then runs `command` there, and
+ * resolves once it prints `listening on http://<host>:<port>`.
+ *
+ * @throws {Error} when no file names port 3000, or the server exits before it listens.
+ * @example
+ * ```ts
+ * const server = await serveQuickStart(quickStart, new URL('..', import.meta.url), ['node', 'server.mjs']);
+ * ```
+ */
+export async function serveQuickStart(
+  quickStart: QuickStart,
+  within: URL,
+  command: readonly [string, ...string[]],
+): Promise<QuickStartServer> {
+  const scratch = mkdtempSync(join(fileURLToPath(within), '.readme-'));
+  let ports = 0;
+  for (const [name, code] of quickStart.files) {
+    ports += code.split('3000').length - 1;
+    writeFileSync(join(scratch, name), code.replaceAll('3000', '0'));
+  }
+  const [program, ...args] = command;
+  const child = spawn(program, args, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill();
+      await once(child, 'exit');
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  try {
+    if (ports !== 1) throw new Error(`the quick start names port 3000 ${ports} times, not once`);
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        const found = /listening on http:\/\/\S+:(\d+)/.exec(output)?.[1];
+        if (found !== undefined) resolve(found);
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`exited (${code}) before listening: ${output}`)),
+      );
+    });
+    return { origin: `http://127.0.0.1:${port}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
