@@ -17,8 +17,10 @@ export const alias = {
   '@keyscope/dashboard': root('./packages/dashboard/src/index.ts'),
   '@keyscope/example-shared': root('./examples/shared/src/index.ts'),
   '@keyscope/express': root('./packages/express/src/index.ts'),
+  '@keyscope/fastify': root('./packages/fastify/src/index.ts'),
   '@keyscope/fetch': root('./packages/fetch/src/index.ts'),
   '@keyscope/koa': root('./packages/koa/src/index.ts'),
+  '@keyscope/nestjs': root('./packages/nestjs/src/index.ts'),
   '@keyscope/postgres': root('./packages/postgres/src/index.ts'),
   '@keyscope/test-kit': root('./packages/test-kit/src/index.ts'),
 };
@@ -72,7 +74,31 @@ export default [
   },
   {
     resolve: { alias },
-    test: { name: 'fetch', root: root('./packages/fetch'), include: ['test/**/*.test.ts'] },
+    test: {
+      name: 'fetch',
+      root: root('./packages/fetch'),
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/runtimes/**'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'fetch-runtimes',
+      root: root('./packages/fetch'),
+      include: ['test/runtimes/**/*.test.ts'],
+      // Each runtime starts once, on a bundle built by esbuild; workerd takes a second or two.
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+    },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'fastify', root: root('./packages/fastify'), include: ['test/**/*.test.ts'] },
+  },
+  {
+    resolve: { alias },
+    test: { name: 'nestjs', root: root('./packages/nestjs'), include: ['test/**/*.test.ts'] },
   },
   {
     resolve: { alias },
@@ -108,6 +134,16 @@ export default [
       name: 'example-koa',
       root: root('./examples/koa'),
       include: ['test/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: { alias },
+    test: {
+      name: 'example-nestjs',
+      root: root('./examples/nestjs'),
+      include: ['test/**/*.test.ts'],
+      // The process tests start Nest as `pnpm start` does; two cores run them slowly.
+      testTimeout: 30_000,
     },
   },
   {

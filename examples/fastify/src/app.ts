@@ -1,7 +1,7 @@
 /**
  * The Fastify example API of the contract (section 5), built by `createApp` and exported so tests
- * drive it over HTTP. The keyscope plugin (`keyscope-plugin.ts`) decorates the app with route
- * hooks, and each protected route puts one in its `preHandler`. Fastify reads a request body
+ * drive it over HTTP. The `@keyscope/fastify` plugin is registered with the authenticator, and each
+ * protected route puts a `requireScope()` hook in its `preHandler`. Fastify reads a request body
  * before `preHandler` hooks run, so bodies are only collected raw (bounded by `bodyLimit`) and the
  * POST route parses its JSON after the guard: a refused caller never has its body parsed. Errors
  * of the API itself (unknown route, bad body) use the contract's JSON body with their own codes.
@@ -15,13 +15,13 @@ import {
   listReachableApps,
   toErrorResponse,
 } from '@keyscope/core';
+import { keyscope, requireScope } from '@keyscope/fastify';
 import fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
-import { keyscope } from './keyscope-plugin.js';
 
 /** The protected routes, as named to the `onHandle` hook. */
 export type RouteName = 'whoami' | 'listApps' | 'getApp' | 'getUser' | 'postMessage';
@@ -128,7 +128,6 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   app.register(keyscope, { authenticator });
   app.register(async function contractRoutes(api) {
-    const { requireScope } = api.keyscope;
     const auth = (request: { auth?: AuthContext | undefined }, route: RouteName): AuthContext => {
       // The route's hook has set it; a missing one is a wiring bug (500).
       if (request.auth === undefined) throw new Error(`route ${route} ran without a context`);

@@ -6,17 +6,19 @@
  * which joins repeated `Authorization` lines as every fetch runtime does.
  */
 import { runCaseTable } from '@keyscope/test-kit';
+import { URLPattern } from 'urlpattern-polyfill/urlpattern';
 import { toListener } from './support/bridge.js';
 import { createFetchApp } from './support/fetch-app.js';
 import { createHonoApp } from './support/hono-app.js';
 
 runCaseTable('@keyscope/fetch: plain fetch handler', (store, probe) =>
-  toListener(createFetchApp(store, probe)),
+  toListener(createFetchApp(store, { URLPattern, probe })),
 );
 
 runCaseTable(
   "@keyscope/fetch: plain fetch handler, /v2/whoami behind requireScope('any')",
-  (store, probe) => toListener(createFetchApp(store, probe, "requireScope('any')")),
+  (store, probe) =>
+    toListener(createFetchApp(store, { URLPattern, probe, whoami: "requireScope('any')" })),
 );
 
 runCaseTable('@keyscope/fetch: Hono app with the documented middleware', (store, probe) => {

@@ -35,7 +35,20 @@ export {
   type TestKey,
 } from './fixture.js';
 export { createProbe, type Probe } from './probe.js';
-export { type RunCaseTableOptions, runCaseTable, type ServerFactory } from './run-case-table.js';
+export {
+  checkCurl,
+  type QuickStart,
+  type QuickStartCurl,
+  type QuickStartServer,
+  readQuickStart,
+  serveQuickStart,
+} from './readme-quick-start.js';
+export {
+  type CaseSetup,
+  type RunCaseTableOptions,
+  runCaseTable,
+  type ServerFactory,
+} from './run-case-table.js';
 export {
   type ExampleAppFactory,
   type ExampleAppOptions,

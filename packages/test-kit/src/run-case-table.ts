@@ -16,7 +16,18 @@ import { basic } from './credentials.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { type Listening, withListening } from './internal/listen.js';
 import { createProbe, type Probe } from './probe.js';
-import { faultyStore, STORE_DOWN } from './test-store.js';
+import { faultyStore, STORE_DOWN, type StoreFault } from './test-store.js';
+
+/**
+ * What a case sets up, for a server that cannot take `store` itself (one in another runtime, which
+ * gets the fixture's keys document and is told which store operation fails).
+ */
+export interface CaseSetup {
+  /** The fixture `store` was made from. */
+  readonly fixture: Fixture;
+  /** The store operation that fails in this case, if any. */
+  readonly storeFault: StoreFault | undefined;
+}
 
 /**
  * Builds the server under test: it mounts the contract's routes (see `defineContractRoutes`) on
@@ -25,6 +36,7 @@ import { faultyStore, STORE_DOWN } from './test-store.js';
 export type ServerFactory = (
   store: KeyStore,
   probe: Probe,
+  setup: CaseSetup,
 ) => Server | RequestListener | Promise<Server | RequestListener>;
 
 /** Options of {@link runCaseTable}. */
@@ -68,7 +80,8 @@ export function runCaseTable(
         const base = fixture.createStore();
         const store = c.storeFault ? faultyStore(base, c.storeFault) : base;
         const probe = createProbe();
-        await withListening(await makeServer(store, probe), async (server) => {
+        const setup = { fixture, storeFault: c.storeFault };
+        await withListening(await makeServer(store, probe, setup), async (server) => {
           const sent = await send(server, c, await c.headers(fixture.keys));
           check(c, sent, fixture);
           if (c.expect.status >= 400 && !c.handlerRuns) {
@@ -84,7 +97,8 @@ export function runCaseTable(
     it('keeps serving after every refused request', async () => {
       const refusals = cases.filter((c) => c.expect.status >= 400 && !c.storeFault);
       const probe = createProbe();
-      await withListening(await makeServer(fixture.createStore(), probe), async (server) => {
+      const setup = { fixture, storeFault: undefined };
+      await withListening(await makeServer(fixture.createStore(), probe, setup), async (server) => {
         for (const c of refusals) {
           const sent = await send(server, c, await c.headers(fixture.keys));
           expect(sent.response.status, c.name).toBe(c.expect.status);

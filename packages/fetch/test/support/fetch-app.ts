@@ -1,19 +1,20 @@
 /**
  * Test support: the contract's routes (from the test kit) served by `@keyscope/fetch` alone, as a
  * plain fetch handler of the kind Bun, Deno or a Worker runs. Each route matches with a real
- * `URLPattern` (from `urlpattern-polyfill`: Node 20 has none), `/v2/whoami` uses `authenticate`,
- * and the scoped routes are wrapped with `requireScope`.
+ * `URLPattern` (the runtime's own, or `urlpattern-polyfill` on Node.js 20, which has none),
+ * `/v2/whoami` uses `authenticate`, and the scoped routes are wrapped with `requireScope`. The
+ * runtime tests bundle this very file, with the built packages, for Bun, Deno and workerd.
  */
 import type { KeyStore } from '@keyscope/core';
-import { type ContractRoute, defineContractRoutes, type Probe } from '@keyscope/test-kit';
-import { URLPattern } from 'urlpattern-polyfill/urlpattern';
 import {
   authenticate,
   createAuthenticator,
   type RouteParams,
   requireScope,
   toResponse,
-} from '../../src/index.js';
+  type URLPatternLike,
+} from '@keyscope/fetch';
+import { type ContractRoute, defineContractRoutes, type Probe } from '@keyscope/test-kit';
 import type { FetchHandler } from './bridge.js';
 
 async function answer(
@@ -31,21 +32,30 @@ async function answer(
   }
 }
 
+/** The `URLPattern` class to match routes with. */
+export type URLPatternClass = new (init: { pathname: string }) => URLPatternLike;
+
+/** Options of {@link createFetchApp}. */
+export interface FetchAppOptions {
+  /** The `URLPattern` class: the runtime's own, or `urlpattern-polyfill`'s. */
+  readonly URLPattern: URLPatternClass;
+  /** Told the route name each time a guarded handler runs. */
+  readonly probe?: Probe | undefined;
+  /** How `/v2/whoami` is guarded: `authenticate` in the handler, or `requireScope('any')`. */
+  readonly whoami?: 'authenticate' | "requireScope('any')";
+}
+
 /**
- * The contract API as one fetch handler. `whoami` says how `/v2/whoami` is guarded: with
- * `authenticate` in the handler, or with `requireScope('any')` around it.
+ * The contract API as one fetch handler.
  *
  * @example
  * ```ts
- * const handler = createFetchApp(store, probe);
+ * const handler = createFetchApp(store, { URLPattern, probe });
  * const response = await handler(new Request('http://x/health'));
  * ```
  */
-export function createFetchApp(
-  store: KeyStore,
-  probe?: Probe,
-  whoami: 'authenticate' | "requireScope('any')" = 'authenticate',
-): FetchHandler {
+export function createFetchApp(store: KeyStore, options: FetchAppOptions): FetchHandler {
+  const { URLPattern, probe, whoami = 'authenticate' } = options;
   const authenticator = createAuthenticator({ store });
   const routes = defineContractRoutes({ store, probe }).map((route) => {
     const pattern = new URLPattern({ pathname: route.path });
